@@ -1,0 +1,287 @@
+"""Jinja filters and globals used by `copier.yml` and the files under `template/`.
+
+Copier loads this file by path (through copier-template-extensions), once per template
+version it renders, so it must stand alone: standard library, Jinja and `packaging` (a
+dependency of Copier itself) only.
+
+Every function here is pure apart from `git_config`, and each has unit tests in
+`tests/test_extensions.py`. Validators return an error message, or "" when the answer is
+allowed, so that `copier.yml` stays one line per validator.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import keyword
+import re
+import subprocess
+import sys
+
+from jinja2 import Environment
+from jinja2.ext import Extension
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+# The Python versions that are supported upstream (not end-of-life) today; the first one is
+# the default minimum. Keep in step with `python_min`'s choices in copier.yml.
+SUPPORTED_PYTHONS = ("3.11", "3.12", "3.13", "3.14", "3.15")
+
+MAX_DESCRIPTION_LENGTH = 200
+MAX_NAME_LENGTH = 100
+
+# PEP 508 project names, which PyPI enforces.
+_PYPI_NAME = re.compile(r"^([a-z0-9]|[a-z0-9][a-z0-9._-]*[a-z0-9])$", re.IGNORECASE)
+_IMPORT_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+_EMAIL = re.compile(r"^[^@\s<>,;:\"'\\]+@[a-z0-9-]+(\.[a-z0-9-]+)+$", re.IGNORECASE)
+_HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
+_GITLAB_PATH = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)+$")
+_TAG = re.compile(r"^v\d+\.\d+\.\d+$")
+_URL = re.compile(r"^https://[a-z0-9.-]+(:\d+)?(/[^\s\"'<>\\]*)?$", re.IGNORECASE)
+
+
+# --- escaping: every answer that lands in a structured file goes through one of these ---
+
+
+def toml_string(value: object) -> str:
+    """Return `value` as a TOML basic string, quotes included, whatever it contains."""
+    escapes = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+    out = []
+    for char in str(value):
+        if char in escapes:
+            out.append(escapes[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def yaml_string(value: object) -> str:
+    """Return `value` as a YAML double-quoted scalar, quotes included."""
+    escapes = {'"': '\\"', "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r",
+               "\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P", "\ufeff": "\\uFEFF"}
+    out = []
+    for char in str(value):
+        if char in escapes:
+            out.append(escapes[char])
+        elif ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F:
+            out.append(f"\\x{ord(char):02X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def python_string(value: object) -> str:
+    """Return `value` as a double-quoted Python string literal (JSON's escapes are Python's too)."""
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def python_docstring(value: object) -> str:
+    """Return `value` as a triple-quoted Python string that reads as a docstring."""
+    text = str(value).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    if text.endswith('"'):
+        text = text[:-1] + '\\"'
+    return '"""' + text + '"""'
+
+
+# --- derived defaults ---
+
+
+def distribution_name_from(project_name: object) -> str:
+    """'Lookup Client' -> 'lookup-client': the normalised PyPI name for a title."""
+    words = re.findall(r"[a-z0-9]+", str(project_name).lower())
+    return "-".join(words)
+
+
+def package_name_from(distribution_name: object) -> str:
+    """'lookup-client' -> 'lookup_client': the import name for a PyPI name."""
+    name = re.sub(r"[^a-z0-9]+", "_", str(distribution_name).lower()).strip("_")
+    if name[:1].isdigit():
+        name = "_" + name
+    return name
+
+
+def python_versions_from(python_min: object) -> list[str]:
+    """The supported Python versions from `python_min` upwards."""
+    return [v for v in SUPPORTED_PYTHONS if Version(v) >= Version(str(python_min))]
+
+
+def classifiers_for(python_min: object) -> list[str]:
+    """The trove classifiers a new package starts with."""
+    return [
+        "Development Status :: 3 - Alpha",
+        "Intended Audience :: Developers",
+        "Operating System :: OS Independent",
+        "Programming Language :: Python :: 3",
+        "Programming Language :: Python :: 3 :: Only",
+        *(f"Programming Language :: Python :: {v}" for v in python_versions_from(python_min)),
+        "Typing :: Typed",
+    ]
+
+
+def git_config(key: str, fallback: str = "") -> str:
+    """The value of `git config KEY`, or `fallback` when git or the key is missing."""
+    try:
+        result = subprocess.run(
+            ["git", "config", "--get", key], capture_output=True, text=True, timeout=5, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return fallback
+    return result.stdout.strip() or fallback
+
+
+def current_year() -> int:
+    return datetime.date.today().year
+
+
+# --- validators: "" when allowed, else what is wrong and what is allowed ---
+
+
+def _one_line_error(what: str, value: str, max_length: int) -> str:
+    if not value.strip():
+        return f"{what} is required."
+    if "\n" in value or "\r" in value:
+        return f"{what} must be one line; remove the line break."
+    if len(value) > max_length:
+        return f"{what} is {len(value)} characters long; at most {max_length} are allowed."
+    if value != value.strip():
+        return f"{what} must not start or end with spaces."
+    return ""
+
+
+def project_name_error(value: object) -> str:
+    value = str(value)
+    error = _one_line_error("The project name", value, MAX_NAME_LENGTH)
+    if error:
+        return error
+    if not distribution_name_from(value):
+        return "The project name needs at least one letter or digit (a-z, 0-9) to derive the PyPI name from."
+    return ""
+
+
+def distribution_name_error(value: object) -> str:
+    value = str(value)
+    allowed = "lower-case letters, digits and single hyphens, starting and ending with a letter or digit"
+    if not value:
+        return f"The PyPI name is required: {allowed}."
+    if not _PYPI_NAME.match(value):
+        return f"'{value}' is not a valid PyPI name: use {allowed}, e.g. 'lookup-client'."
+    normalised = canonicalize_name(value)
+    if value != normalised:
+        return f"'{value}' is not normalised: use '{normalised}' ({allowed})."
+    return ""
+
+
+def package_name_error(value: object) -> str:
+    value = str(value)
+    if not _IMPORT_NAME.match(value):
+        return (
+            f"'{value}' is not a valid import name: use lower-case letters, digits and underscores,"
+            " not starting with a digit, e.g. 'lookup_client'."
+        )
+    if keyword.iskeyword(value) or keyword.issoftkeyword(value):
+        return f"'{value}' is a Python keyword; choose another import name, e.g. '{value}_lib'."
+    if value in sys.stdlib_module_names:
+        return f"'{value}' is a standard-library module; choose a name that does not shadow it, e.g. '{value}_lib'."
+    return ""
+
+
+def description_error(value: object) -> str:
+    return _one_line_error("The description", str(value), MAX_DESCRIPTION_LENGTH)
+
+
+def author_name_error(value: object) -> str:
+    value = str(value)
+    error = _one_line_error("The author name", value, MAX_NAME_LENGTH)
+    if not error and re.search(r"[<>@,]", value):
+        error = "The author name must not contain '<', '>', '@' or ','; give the email separately."
+    return error
+
+
+def copyright_holder_error(value: object) -> str:
+    return _one_line_error("The copyright holder", str(value), MAX_NAME_LENGTH)
+
+
+def email_error(value: object) -> str:
+    value = str(value)
+    if not _EMAIL.match(value):
+        return f"'{value}' is not an email address: use the form name@example.org."
+    return ""
+
+
+def version_error(value: object) -> str:
+    value = str(value)
+    try:
+        normalised = str(Version(value))
+    except InvalidVersion:
+        return f"'{value}' is not a PEP 440 version: use e.g. '0.1.0' or '1.0.0rc1'."
+    if normalised != value:
+        return f"'{value}' is not a normalised PEP 440 version: use '{normalised}'."
+    return ""
+
+
+def python_min_error(value: object) -> str:
+    if str(value) not in SUPPORTED_PYTHONS:
+        return f"Python {value} is not a supported version; choose one of {', '.join(SUPPORTED_PYTHONS)}."
+    return ""
+
+
+def host_error(value: object) -> str:
+    value = str(value)
+    if not _HOST.match(value):
+        return f"'{value}' is not a host name: use lower-case letters, digits, dots and hyphens, e.g. 'gitlab.example.org'."
+    return ""
+
+
+def gitlab_path_error(value: object) -> str:
+    value = str(value)
+    if not _GITLAB_PATH.match(value) or value.endswith((".git", ".atom")):
+        return (
+            f"'{value}' is not a GitLab project path: use group/project, with subgroups as needed"
+            " (letters, digits, '_', '-', '.'), no leading or trailing slash, e.g. 'uis/devops/lookup-client'."
+        )
+    return ""
+
+
+def ci_file_error(value: object) -> str:
+    value = str(value)
+    if not re.match(r"^/[A-Za-z0-9_./-]+\.ya?ml$", value) or ".." in value:
+        return f"'{value}' is not a CI file path: use an absolute path in the project ending in .yml, e.g. '/auto-devops/common-pipeline.yml'."
+    return ""
+
+
+def ci_ref_error(value: object) -> str:
+    value = str(value)
+    if not _TAG.match(value):
+        return f"'{value}' is not a release tag: pin the include to a tag of the form vX.Y.Z, e.g. 'v1.2.3', never a branch."
+    return ""
+
+
+def url_error(value: object) -> str:
+    value = str(value)
+    if not _URL.match(value):
+        return f"'{value}' is not an https URL: use e.g. 'https://docs.example.org/lookup-client/'."
+    return ""
+
+
+FILTERS = {
+    f.__name__: f
+    for f in (
+        toml_string, yaml_string, python_string, python_docstring,
+        distribution_name_from, package_name_from, python_versions_from, classifiers_for,
+        project_name_error, distribution_name_error, package_name_error, description_error,
+        author_name_error, copyright_holder_error, email_error, version_error, python_min_error,
+        host_error, gitlab_path_error, ci_file_error, ci_ref_error, url_error,
+    )
+}
+GLOBALS = {"git_config": git_config, "current_year": current_year}
+
+
+class TemplateContext(Extension):
+    """Registers the filters and globals above with Copier's Jinja environment."""
+
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        environment.filters.update(FILTERS)
+        environment.globals.update(GLOBALS)

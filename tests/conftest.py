@@ -1,0 +1,50 @@
+"""Shared fixtures: each answer set is rendered once per test session (per xdist worker)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import REQUIRED_ANSWERS
+
+# Answers that are legal but awkward: quotes, backslashes, tabs, unicode and Jinja-looking text
+# must still render valid TOML, YAML, Python and Markdown.
+AWKWARD_ANSWERS = {
+    "project_name": 'Ünïcødé "Quoted" Client {{ oops }}',
+    "distribution_name": "awkward-client-v2",
+    "description": 'Handles "quotes", \\backslashes\\, tabs,\tunicode ✓ and {{ braces }} {% raw %} """ end"',
+    "author_name": "Zoë O'Brien \"Ziggy\" \\ Smith",
+    "author_email": "zoe+pypi@example.org",
+    "copyright_holder": 'Zoë & Co. "Ltd" {{ x }} \\',
+    "documentation_url": "https://docs.example.org/awkward/?q=a&v=1#usage",
+    "gitlab_project_path": "Some.Group/sub_group/awkward-client",
+    "initial_version": "1.0.0rc1",
+}
+
+# The newest Python as the minimum, and a package name unlike the distribution name.
+NEWEST_ANSWERS = {
+    **REQUIRED_ANSWERS,
+    "distribution_name": "ucam-lookup",
+    "package_name": "lookup",
+    "python_min": "3.15",
+}
+
+ANSWER_SETS = {"defaults": REQUIRED_ANSWERS, "awkward": AWKWARD_ANSWERS, "newest": NEWEST_ANSWERS}
+
+
+def _render(copie_session, answers: dict) -> Path:
+    result = copie_session.copy(extra_answers=answers)
+    assert result.exception is None, result.exception
+    return result.project_dir
+
+
+@pytest.fixture(scope="session", params=sorted(ANSWER_SETS))
+def rendered(request, copie_session) -> tuple[str, Path]:
+    """(answer set name, rendered package): every answer set, rendered once."""
+    return request.param, _render(copie_session, ANSWER_SETS[request.param])
+
+
+@pytest.fixture(scope="session")
+def default_package(copie_session) -> Path:
+    return _render(copie_session, REQUIRED_ANSWERS)
