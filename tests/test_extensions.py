@@ -1,0 +1,118 @@
+"""Unit tests of the filters and validators in extensions/context.py."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import tomllib
+
+import pytest
+import trove_classifiers
+import yaml
+
+from helpers import TEMPLATE_ROOT
+
+_spec = importlib.util.spec_from_file_location("template_context", TEMPLATE_ROOT / "extensions" / "context.py")
+context = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(context)
+
+NASTY_STRINGS = [
+    "",
+    "plain",
+    'double "quotes" and \'single\'',
+    "back\\slash\\",
+    "tab\tnew\nline\rreturn",
+    "unicode ✓ Zoë 日本語 😀",
+    "{{ jinja }} {% raw %} {# comment #}",
+    '"""triple""" and a trailing quote"',
+    "control \x00\x01\x1f\x7f chars",
+    "line\u2028separator\u2029paragraph\x85next",
+    "\ufeffbom",
+    "# not a comment: [not a table] = 'x'",
+]
+
+
+@pytest.mark.parametrize("value", NASTY_STRINGS)
+def test_toml_string_round_trips(value):
+    assert tomllib.loads(f"key = {context.toml_string(value)}")["key"] == value
+
+
+@pytest.mark.parametrize("value", NASTY_STRINGS)
+def test_yaml_string_round_trips(value):
+    assert yaml.safe_load(f"key: {context.yaml_string(value)}")["key"] == value
+
+
+@pytest.mark.parametrize("value", NASTY_STRINGS)
+def test_python_string_round_trips(value):
+    assert ast.literal_eval(context.python_string(value)) == value
+
+
+@pytest.mark.parametrize("value", NASTY_STRINGS)
+def test_python_docstring_round_trips(value):
+    module = ast.parse(context.python_docstring(value) + "\n")
+    assert ast.get_docstring(module, clean=False) == value
+
+
+@pytest.mark.parametrize(
+    ("project_name", "distribution_name", "package_name"),
+    [
+        ("Lookup Client", "lookup-client", "lookup_client"),
+        ("  UIS: API__Gateway!! ", "uis-api-gateway", "uis_api_gateway"),
+        ("3D Tools", "3d-tools", "_3d_tools"),
+    ],
+)
+def test_names_are_derived_from_the_project_name(project_name, distribution_name, package_name):
+    assert context.distribution_name_from(project_name) == distribution_name
+    assert context.package_name_from(distribution_name) == package_name
+    assert context.distribution_name_error(distribution_name) == ""
+
+
+def test_classifiers_are_known_to_pypi_and_follow_python_min():
+    classifiers = context.classifiers_for("3.13")
+    assert set(classifiers) <= trove_classifiers.classifiers
+    assert "Programming Language :: Python :: 3.13" in classifiers
+    assert "Programming Language :: Python :: 3.12" not in classifiers
+    assert f"Programming Language :: Python :: {context.SUPPORTED_PYTHONS[-1]}" in classifiers
+
+
+def test_python_min_offers_the_supported_pythons_oldest_first():
+    question = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())["python_min"]
+    assert tuple(question["choices"]) == context.SUPPORTED_PYTHONS
+    assert question["default"] == context.SUPPORTED_PYTHONS[0]
+
+
+def test_git_config_falls_back_when_the_key_is_unset():
+    assert context.git_config("template-tests.no-such-key", "fallback") == "fallback"
+
+
+# Each validator: allowed answers give "", bad ones a message naming the problem and what is allowed.
+VALIDATOR_CASES = {
+    "project_name_error": (["Lookup Client", "Ünïcødé 2"], {"": "required", "a\nb": "one line", "!!!": "letter or digit", "x" * 101: "at most"}),
+    "distribution_name_error": (["lookup-client", "a", "ucam-api-v2"], {
+        "Lookup Client": "not a valid PyPI name", "lookup_client": "use 'lookup-client'", "Lookup": "use 'lookup'",
+        "-lookup": "starting and ending", "lookup!": "not a valid PyPI name", "": "required",
+    }),
+    "package_name_error": (["lookup_client", "_private"], {
+        "lookup-client": "not a valid import name", "1abc": "not starting with a digit", "class": "keyword",
+        "json": "standard-library", "Lookup": "lower-case",
+    }),
+    "description_error": (["Talks to Lookup."], {"": "required", "two\nlines": "one line", "x" * 201: "at most 200"}),
+    "author_name_error": (["Zoë O'Brien"], {"": "required", "A <a@b.org>": "'<'", "Doe, Jane": "','"}),
+    "email_error": (["zoe+pypi@example.org"], {"nobody": "name@example.org", "a@b": "name@example.org", "a b@c.org": "name@example.org"}),
+    "version_error": (["0.1.0", "1.0.0rc1"], {"one": "not a PEP 440 version", "v1.0": "use '1.0'", "1.0-rc1": "use '1.0rc1'"}),
+    "host_error": (["gitlab.developers.cam.ac.uk"], {"https://gitlab.com": "not a host name", "localhost": "not a host name"}),
+    "gitlab_path_error": (["uis/devops/lookup", "a.b/c_d/e-f"], {"lookup": "group/project", "/a/b": "no leading", "a/b.git": "group/project"}),
+    "ci_file_error": (["/auto-devops/common-pipeline.yml"], {"auto-devops/x.yml": "absolute path", "/x.json": "ending in .yml", "/../x.yml": "absolute path"}),
+    "ci_ref_error": (["v1.2.3"], {"master": "never a branch", "1.2.3": "vX.Y.Z", "v1.2": "vX.Y.Z"}),
+    "url_error": (["https://docs.example.org/x/?a=1#b"], {"http://example.org": "https URL", "https://a b": "https URL", "ftp://x": "https URL"}),
+}
+
+
+@pytest.mark.parametrize("validator", sorted(VALIDATOR_CASES))
+def test_validators_accept_good_answers_and_explain_bad_ones(validator):
+    check = getattr(context, validator)
+    allowed, refused = VALIDATOR_CASES[validator]
+    for value in allowed:
+        assert check(value) == "", (validator, value)
+    for value, message in refused.items():
+        assert message in check(value), (validator, value, check(value))
