@@ -117,3 +117,23 @@ def poetry_install(project: Path) -> None:
         # Only the throwaway copy under test is changed; the rendered file is checked elsewhere.
         poetry("source", "add", "--priority=primary", "pypi-simple", "https://pypi.org/simple/", cwd=project)
     poetry("install", cwd=project)
+
+
+def git_repo(path: Path, files: dict[str, str], remote: str | None = None) -> Path:
+    """A git repository at `path` holding `files`, all committed (with `origin` when given)."""
+    path.mkdir(parents=True, exist_ok=True)
+    write_tree(path, files)
+    git_init(path)
+    if remote:
+        git("remote", "add", "origin", remote, cwd=path)
+    git_commit_all(path, "initial")
+    return path
+
+
+def tree_contents(root: Path, skip: tuple[str, ...] = (".git", ".venv", "dist", "__pycache__")) -> dict[str, bytes]:
+    """{relative path: bytes} of every file under `root`, to compare a tree before and after."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not set(p.relative_to(root).parts) & set(skip)
+    }

@@ -1,0 +1,120 @@
+"""The README sections a package's readers need, and a skeleton for the missing ones.
+
+The sections are those of the template's README that "How we use PyPI" asks for: what the
+package does, the problem it solves, installation, a usage example, where to find out more, how
+a release is made, and the licence. A section counts as present when the README has a heading
+that names it in the author's own words ("Install", "Getting started", "Documentation", ...).
+
+Onboarding never rewrites the author's prose: it appends the missing sections, taken from the
+template's README rendered with the package's answers, as one clearly marked block at the end.
+"""
+
+from __future__ import annotations
+
+import re
+
+# (section, words any of which in a heading names it), in the template README's order.
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("What it does", ("what it does", "what does", "what is", "about", "overview", "introduction", "description", "features", "summary")),
+    ("The problem it solves", ("problem", "why", "motivation", "background", "rationale", "purpose")),
+    ("Installation", ("installation", "install", "installing", "getting started")),
+    ("Usage", ("usage", "using", "how to use", "example", "examples", "quickstart", "quick start", "getting started", "tutorial")),
+    ("Finding out more", ("finding out more", "find out more", "more information", "documentation", "docs", "further reading", "reference", "links", "learn more")),
+    ("Making a release", ("making a release", "release", "releases", "releasing", "publishing", "publish")),
+    ("Licence", ("licence", "license", "licensing", "copyright")),
+)
+
+SKELETON_START = (
+    "<!-- python-package-template onboarding: the sections below are a skeleton of what the"
+    " template's README has and this README lacked. Replace the placeholders with your own words,"
+    " move the sections where they read best, and delete these two comments. -->"
+)
+SKELETON_END = "<!-- python-package-template onboarding: end of the skeleton. -->"
+
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_RST_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+<>:._])\1{2,}\s*$")
+
+
+def headings(text: str) -> list[tuple[int, str]]:
+    """(line index, heading text) of every heading outside code blocks: Markdown ATX (`## x`),
+    setext and reStructuredText underlined headings. The first one is usually the title."""
+    lines = text.splitlines()
+    found = []
+    in_fence = False
+    for i, line in enumerate(lines):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        atx = re.match(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", line)
+        if atx:
+            found.append((i, atx[1]))
+        elif (
+            i + 1 < len(lines)
+            and line.strip()
+            and _RST_UNDERLINE.match(lines[i + 1])
+            and len(lines[i + 1].rstrip()) >= len(line.rstrip())
+            and not _RST_UNDERLINE.match(line)
+        ):
+            found.append((i, line.strip()))
+    return found
+
+
+def _words(heading: str) -> str:
+    return " " + " ".join(re.findall(r"[a-z0-9]+", heading.lower())) + " "
+
+
+def section_for(heading: str) -> list[str]:
+    """The sections a heading names (a heading may name two, e.g. "Install and use")."""
+    words = _words(heading)
+    return [name for name, names in SECTIONS if any(f" {n} " in words for n in names)]
+
+
+def present_sections(text: str) -> set[str]:
+    found: set[str] = set()
+    for _, heading in headings(text)[1:] if _has_title(text) else headings(text):
+        found.update(section_for(heading))
+    return found
+
+
+def _has_title(text: str) -> bool:
+    found = headings(text)
+    return bool(found) and not section_for(found[0][1])
+
+
+def missing_sections(text: str) -> list[str]:
+    present = present_sections(text)
+    return [name for name, _ in SECTIONS if name not in present]
+
+
+def template_sections(template_readme: str) -> dict[str, str]:
+    """{section: its text, heading included} from the template's rendered README (## level)."""
+    lines = template_readme.splitlines()
+    starts = [i for i, h in headings(template_readme) if lines[i].lstrip().startswith("## ")]
+    sections = {}
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
+        body = "\n".join(lines[start:end]).strip("\n")
+        for name in section_for(lines[start]):
+            sections.setdefault(name, body)
+    return sections
+
+
+def append_skeleton(text: str, template_readme: str) -> tuple[str, list[str]]:
+    """`text` with the missing sections appended as a marked skeleton; the sections added."""
+    missing = missing_sections(text)
+    available = template_sections(template_readme)
+    added = [name for name in missing if name in available]
+    if not added:
+        return text, []
+    block = [SKELETON_START, ""]
+    for name in added:
+        block += [available[name], ""]
+    block.append(SKELETON_END)
+    body = text.rstrip("\n")
+    return (body + "\n\n" if body else "") + "\n".join(block) + "\n", added
+
+
+def has_skeleton(text: str) -> bool:
+    return SKELETON_START in text

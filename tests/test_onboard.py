@@ -1,0 +1,758 @@
+"""Onboarding: existing packages, never made from the template, brought in line with it.
+
+Each test builds real package shapes (files in a throwaway git repo), runs the real command
+(`python-package-template onboard`, in-process through cli.main) against a tagged snapshot of
+this template, and checks the package's own content survived, Poetry accepts the result, a
+second run changes nothing, `--check` reports the rules, and `copier update` works afterwards.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import copier
+import pytest
+import yaml
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from helpers import git, git_commit_all, git_repo, poetry, template_snapshot, tree_contents, write_tree
+from python_package_template import cli
+from python_package_template.infer import parse_remote, python_min_from
+from python_package_template.readme import SKELETON_END, SKELETON_START, missing_sections
+
+# Every test of this module shares the onboarded fleet: keep them on one xdist worker.
+pytestmark = pytest.mark.xdist_group("onboard")
+
+MIT = """\
+MIT License
+
+Copyright (c) {year} {holder}
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+"""
+
+APACHE = """\
+                                 Apache License
+                           Version 2.0, January 2004
+                        http://www.apache.org/licenses/
+
+   TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION
+
+   1. Definitions.
+
+      "License" shall mean the terms and conditions for use, reproduction,
+      and distribution as defined by Sections 1 through 9 of this document.
+"""
+
+# --- the package shapes: {directory: (files, git remote)} ---
+
+POETRY1 = {
+    "pyproject.toml": """\
+# The Lookup client: talks to the Lookup API for our services.
+[tool.poetry]
+name = "ucam-lookup-client"
+version = "1.4.2"
+description = "A client for the University's Lookup API."
+authors = ["Jane Doe <jane@example.org>"]
+license = "MIT"
+readme = "README.md"
+homepage = "https://gitlab.example.org/uis/lookup-client"
+packages = [{ include = "lookup_client", from = "src" }]
+classifiers = ["Topic :: Software Development :: Libraries"]
+
+[tool.poetry.dependencies]
+python = "^3.9"
+# HTTP, but not on Windows, where the service is unreachable
+requests = { version = "^2.28", markers = "sys_platform != 'win32'" }  # keep in step with the API
+pyyaml = ">=6,<7"
+tomli = { version = "^2.0", python = "<3.11" }  # the backport of tomllib
+rich = { version = "^13", optional = true }
+
+[tool.poetry.extras]
+pretty = ["rich"]
+
+[tool.poetry.dev-dependencies]
+pytest = "^7"  # the test runner
+
+[tool.black]
+line-length = 100  # the team's old style
+
+[build-system]
+requires = ["poetry-core>=1.0.0"]
+build-backend = "poetry.core.masonry.api"
+""",
+    "README.md": """\
+# Lookup Client
+
+A client for the University's Lookup API, used by our services to find people and groups.
+
+## Installation
+
+    pip install ucam-lookup-client
+
+## Usage
+
+```python
+from lookup_client import Client
+# make a client
+client = Client()
+```
+""",
+    "LICENSE": MIT.format(year=2019, holder="University of Cambridge Information Services"),
+    "src/lookup_client/__init__.py": '"""The Lookup client."""\n\n__version__ = "1.4.2"\n',
+    "tests/test_client.py": "def test_nothing():\n    assert True\n",
+}
+# What each dependency must still say after the move to PEP 508: (name, in, out, marker).
+POETRY1_DEPENDENCIES = {
+    "requests": (["2.28.0", "2.99"], ["2.27", "3.0"], "sys_platform != 'win32'"),
+    "pyyaml": (["6.0", "6.9"], ["5.4", "7.0"], None),
+    "tomli": (["2.0", "2.9"], ["1.9", "3.0"], 'python_version < "3.11"'),
+}
+
+SETUPTOOLS = {
+    "pyproject.toml": """\
+[build-system]
+requires = ["setuptools>=68", "wheel"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "gridmap"
+version = "0.3.0"
+description = "Maps grid references to places."
+readme = "README.md"
+requires-python = ">=3.11"
+authors = [{ name = "Sam Smith", email = "sam@example.org" }]
+license = { text = "MIT" }
+dependencies = [
+    # geometry
+    "shapely>=2.0",
+    "numpy>=1.24; python_version >= '3.11'",  # wheels for 3.11 and newer
+]
+
+[project.urls]
+Source = "https://gitlab.example.org/geo/gridmap"
+
+[tool.setuptools.packages.find]
+where = ["src"]
+
+[tool.black]
+line-length = 88
+""",
+    "README.md": """\
+# Gridmap
+
+Maps grid references to places.
+
+## About
+
+Gridmap turns an Ordnance Survey grid reference into the name of a place.
+
+## Why
+
+Our services kept writing their own converters, each with its own bugs.
+
+## Install
+
+```console
+pip install gridmap
+```
+
+## Example
+
+```python
+import gridmap
+```
+
+## Documentation
+
+See the docstrings.
+""",
+    "LICENSE.md": MIT.format(year="2020-2023", holder="Sam Smith"),
+    "src/gridmap/__init__.py": '"""Grid references to places."""\n',
+}
+
+README_LACKING = {
+    "pyproject.toml": """\
+[project]
+name = "tiny-tool"
+version = "2.0.0"
+description = "A tiny tool."
+authors = [{ name = "Alex Doe", email = "alex@example.org" }]
+requires-python = ">=3.11"
+dependencies = []
+
+[build-system]
+requires = ["poetry-core>=2.0.0,<3.0.0"]
+build-backend = "poetry.core.masonry.api"
+""",
+    "README.md": """\
+# Tiny Tool
+
+It does tiny things, very quickly.
+
+Some *prose* of the author's own,
+over two lines.
+
+```console
+# not a heading: a shell comment
+$ tiny-tool --help
+```
+""",
+    "src/tiny_tool/__init__.py": '__version__ = "2.0.0"\n',
+}
+
+CI_JOBS = {
+    "pyproject.toml": """\
+[project]
+name = "ci-jobs-pkg"
+version = "0.9.0"
+description = "A package whose pipeline has jobs of its own."
+readme = "README.md"
+license = "MIT"
+license-files = ["LICENSE.txt"]
+authors = [{ name = "Kim Lee", email = "kim@example.org" }]
+requires-python = ">=3.12"
+dependencies = ["click>=8"]
+
+[build-system]
+requires = ["poetry-core>=2.0.0,<3.0.0"]
+build-backend = "poetry.core.masonry.api"
+""",
+    ".gitlab-ci.yml": """\
+# Our own pipeline, written long ago.
+include:
+  - template: Security/SAST.gitlab-ci.yml
+
+stages: [test, deploy]
+
+variables:
+  PIP_CACHE_DIR: "$CI_PROJECT_DIR/.cache/pip"
+
+test:
+  stage: test
+  image: python:3.12
+  script:
+    - pip install .
+    - pytest  # the whole suite
+
+deploy-docs:
+  stage: deploy
+  script:
+    - !reference [.setup, script]
+    - make docs
+  only: [main]
+""",
+    "README.md": "# CI Jobs Package\n\nA package whose pipeline has jobs of its own.\n",
+    "LICENSE.txt": MIT.format(year=2024, holder="Kim Lee"),
+    "ci_jobs_pkg/__init__.py": '__version__ = "0.9.0"\n',
+}
+
+NON_MIT = {
+    "pyproject.toml": """\
+[project]
+name = "apache-thing"
+version = "3.1.0"
+description = "A package under the Apache licence."
+readme = "README.md"
+license = "Apache-2.0"
+license-files = ["LICENSE"]
+authors = [{ name = "Pat Doe", email = "pat@example.org" }]
+requires-python = ">=3.11"
+dependencies = []
+
+[build-system]
+requires = ["poetry-core>=2.0.0,<3.0.0"]
+build-backend = "poetry.core.masonry.api"
+""",
+    "README.md": "# Apache Thing\n\nA package under the Apache licence.\n\n## License\n\nApache-2.0.\n",
+    "LICENSE": APACHE,
+    "src/apache_thing/__init__.py": "",
+}
+
+NOT_PYTHON = {
+    "package.json": '{"name": "web-app", "version": "1.0.0"}\n',
+    "README.md": "# Web app\n\nNot Python at all.\n",
+}
+
+SHAPES = {
+    "lookup-client": (POETRY1, "git@gitlab.example.org:uis/lookup-client.git"),
+    "gridmap": (SETUPTOOLS, "https://gitlab.example.org/geo/gridmap.git"),
+    "tiny-tool": (README_LACKING, None),
+    "ci-jobs-pkg": (CI_JOBS, "ssh://git@gitlab.example.org:2222/devops/ci-jobs-pkg.git"),
+    "apache-thing": (NON_MIT, None),
+    "web-app": (NOT_PYTHON, None),
+}
+PYTHON_SHAPES = [name for name in SHAPES if name != "web-app"]
+
+
+def make_packages(root: Path, names=SHAPES) -> dict[str, Path]:
+    return {name: git_repo(root / name, SHAPES[name][0], SHAPES[name][1]) for name in names}
+
+
+def run_cli(*args: str | Path, **kwargs) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main([str(a) for a in args], out=out, err=err, **kwargs)
+    return code, out.getvalue(), err.getvalue()
+
+
+def comments(text: str) -> list[str]:
+    """The text of every comment in a TOML or YAML file."""
+    return [line.split("#", 1)[1].strip() for line in text.splitlines() if "#" in line and line.split("#", 1)[1].strip()]
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    return template_snapshot(tmp_path_factory.mktemp("template") / "python-package-template", "v1.0.0")
+
+
+@pytest.fixture(scope="module")
+def originals(tmp_path_factory) -> dict[str, Path]:
+    """The package shapes as they are before onboarding (never changed)."""
+    return make_packages(tmp_path_factory.mktemp("originals"))
+
+
+@pytest.fixture(scope="module")
+def onboarded(tmp_path_factory, template) -> tuple[dict[str, Path], int, dict]:
+    """Every shape onboarded in one run, two at a time: (packages, exit code, JSON report)."""
+    packages = make_packages(tmp_path_factory.mktemp("fleet"))
+    code, out, _ = run_cli("onboard", "--yes", "--json", "--jobs", "2", "--template", template, *packages.values())
+    return packages, code, json.loads(out)
+
+
+def report_for(document: dict, path: Path) -> dict:
+    return next(p for p in document["packages"] if Path(p["path"]) == path)
+
+
+# --- what stays: the package's own content ---
+
+
+def test_onboard_poetry1_package_keeps_every_dependency(onboarded):
+    packages, _, document = onboarded
+    project = tomllib.loads((packages["lookup-client"] / "pyproject.toml").read_text())
+    requirements = {Requirement(r).name: Requirement(r) for r in project["project"]["dependencies"]}
+    for name, (inside, outside, marker) in POETRY1_DEPENDENCIES.items():
+        requirement = requirements[name]
+        assert all(requirement.specifier.contains(v) for v in inside), requirement
+        assert not any(requirement.specifier.contains(v) for v in outside), requirement
+        assert requirement.marker == (Marker(marker) if marker else None), requirement
+    assert [Requirement(r).name for r in project["project"]["optional-dependencies"]["pretty"]] == ["rich"]
+    assert project["tool"]["poetry"]["group"]["dev"]["dependencies"]["pytest"] == "^7"
+    assert project["tool"]["black"] == {"line-length": 100}
+    assert project["project"]["requires-python"].startswith(">=3.9")
+    assert report_for(document, packages["lookup-client"])["status"] == "onboarded"
+
+
+@pytest.mark.parametrize("name", ["lookup-client", "gridmap", "ci-jobs-pkg"])
+def test_onboard_keeps_every_comment(onboarded, name):
+    packages, _, _ = onboarded
+    for file in ("pyproject.toml", ".gitlab-ci.yml"):
+        if file in SHAPES[name][0]:
+            after = (packages[name] / file).read_text()
+            for comment in comments(SHAPES[name][0][file]):
+                assert comment in after, f"{name}/{file} lost the comment {comment!r}"
+
+
+@pytest.mark.parametrize("name", PYTHON_SHAPES)
+def test_onboard_keeps_every_readme_line_and_adds_sections_at_the_end(onboarded, name):
+    packages, _, _ = onboarded
+    before = SHAPES[name][0]["README.md"]
+    after = (packages[name] / "README.md").read_text()
+    assert after.startswith(before.rstrip("\n")), "the author's README must stay as it was, at the top"
+    if missing_sections(before):
+        added = after[len(before.rstrip("\n")):]
+        assert added.lstrip().startswith(SKELETON_START) and added.rstrip().endswith(SKELETON_END)
+    assert missing_sections(after) == []
+
+
+def test_onboard_readme_lacking_sections_gets_a_marked_skeleton(onboarded):
+    packages, _, _ = onboarded
+    after = (packages["tiny-tool"] / "README.md").read_text()
+    skeleton = after[after.index(SKELETON_START):]
+    for heading in ("## What it does", "## The problem it solves", "## Installation", "## Usage",
+                    "## Finding out more", "## Making a release", "## Licence"):
+        assert heading in skeleton
+    assert "pip install tiny-tool" in skeleton
+    # A README with most sections in its own words gets only the missing ones.
+    gridmap = (packages["gridmap"] / "README.md").read_text()
+    assert "## Installation" not in gridmap and "## Making a release" in gridmap and "## Licence" in gridmap
+
+
+def test_onboard_keeps_existing_ci_jobs_and_adds_the_common_include(onboarded):
+    packages, _, _ = onboarded
+    text = (packages["ci-jobs-pkg"] / ".gitlab-ci.yml").read_text()
+    assert text.startswith("# Our own pipeline, written long ago.\n")
+    before_jobs = SHAPES["ci-jobs-pkg"][0][".gitlab-ci.yml"].split("\nstages:", 1)[1]
+    assert before_jobs in text, "the jobs and settings must stay byte for byte"
+    include = yaml.compose(text).value[0][1]
+    entries = [{k.value: getattr(v, "value", None) for k, v in item.value} for item in include.value]
+    assert entries[0] == {"template": "Security/SAST.gitlab-ci.yml"}
+    assert entries[1] == {
+        "project": "uis/devops/continuous-delivery/ci-templates",
+        "file": "/auto-devops/common-pipeline.yml",
+        "ref": "v6.0.0",
+    }
+
+
+def test_onboard_leaves_a_non_mit_licence_alone_and_reports_it(onboarded):
+    packages, code, document = onboarded
+    package = packages["apache-thing"]
+    assert (package / "LICENSE").read_text() == APACHE
+    assert not (package / "LICENSE.txt").exists()
+    project = tomllib.loads((package / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "Apache-2.0" and project["license-files"] == ["LICENSE"]
+    report = report_for(document, package)
+    assert any("not the MIT licence" in c for c in report["conflicts"])
+    assert "licence" in report["failing_rules"]
+    assert code == 1, "a conflict to resolve by hand makes the command fail"
+
+
+def test_onboard_renames_an_mit_licence_to_license_txt_with_git_history(onboarded):
+    packages, _, _ = onboarded
+    lookup = packages["lookup-client"]
+    assert not (lookup / "LICENSE").exists()
+    assert "University of Cambridge Information Services" in (lookup / "LICENSE.txt").read_text()
+    assert "R  LICENSE -> LICENSE.txt" in git("status", "--short", cwd=lookup)
+    assert (packages["gridmap"] / "LICENSE.txt").read_text() == SETUPTOOLS["LICENSE.md"]
+    # A package without a licence gets the template's MIT licence, for the inferred holder.
+    assert "Copyright (c)" in (packages["tiny-tool"] / "LICENSE.txt").read_text()
+    assert "Alex Doe" in (packages["tiny-tool"] / "LICENSE.txt").read_text()
+
+
+def test_onboard_not_a_python_package_is_a_clear_error_and_changes_nothing(onboarded, originals):
+    packages, code, document = onboarded
+    report = report_for(document, packages["web-app"])
+    assert report["status"] == "error"
+    assert "is not a Python package: it has no pyproject.toml" in report["error"]
+    assert tree_contents(packages["web-app"]) == tree_contents(originals["web-app"])
+    assert git("status", "--porcelain", cwd=packages["web-app"]) == ""
+    # ...and it did not stop the others.
+    assert all(report_for(document, packages[n])["status"] == "onboarded" for n in PYTHON_SHAPES)
+    assert code == 1
+
+
+# --- what is gained ---
+
+
+def test_onboard_infers_the_answers_from_the_package(onboarded):
+    packages, _, _ = onboarded
+    answers = yaml.safe_load((packages["lookup-client"] / ".copier-answers.yml").read_text())
+    assert answers["_commit"] == "v1.0.0"
+    assert answers["_src_path"] == str(Path(answers["_src_path"]).resolve())
+    assert {k: answers[k] for k in (
+        "project_name", "distribution_name", "package_name", "description", "author_name", "author_email",
+        "copyright_holder", "initial_version", "python_min", "gitlab_host", "gitlab_project_path",
+    )} == {
+        "project_name": "Lookup Client",
+        "distribution_name": "ucam-lookup-client",
+        "package_name": "lookup_client",
+        "description": "A client for the University's Lookup API.",
+        "author_name": "Jane Doe",
+        "author_email": "jane@example.org",
+        "copyright_holder": "University of Cambridge Information Services",
+        "initial_version": "1.4.2",
+        "python_min": "3.11",
+        "gitlab_host": "gitlab.example.org",
+        "gitlab_project_path": "uis/lookup-client",
+    }
+    ci = yaml.safe_load((packages["ci-jobs-pkg"] / ".copier-answers.yml").read_text())
+    assert (ci["gitlab_host"], ci["gitlab_project_path"], ci["python_min"]) == ("gitlab.example.org", "devops/ci-jobs-pkg", "3.12")
+
+
+def test_onboard_merges_pyproject_to_the_template_metadata(onboarded):
+    packages, _, _ = onboarded
+    for name in ("lookup-client", "gridmap", "tiny-tool"):
+        project = tomllib.loads((packages[name] / "pyproject.toml").read_text())
+        assert project["project"]["readme"] == "README.md"
+        assert project["project"]["license"] == "MIT" and project["project"]["license-files"] == ["LICENSE.txt"]
+        assert project["build-system"] == {
+            "requires": ["poetry-core>=2.0.0,<3.0.0"], "build-backend": "poetry.core.masonry.api",
+        }
+        assert {"Homepage", "Documentation", "Issues", "Changelog"} <= set(project["project"]["urls"])
+        assert "Intended Audience :: Developers" in project["project"]["classifiers"]
+        assert not any(c.startswith("License ::") for c in project["project"]["classifiers"])
+    gridmap = tomllib.loads((packages["gridmap"] / "pyproject.toml").read_text())
+    assert gridmap["project"]["urls"]["Source"] == "https://gitlab.example.org/geo/gridmap"
+    assert "Repository" not in gridmap["project"]["urls"], "one source URL is enough"
+    assert gridmap["tool"]["poetry"]["packages"] == [{"include": "gridmap", "from": "src"}]
+    assert gridmap["tool"]["setuptools"] == {"packages": {"find": {"where": ["src"]}}}
+    flat = tomllib.loads((packages["ci-jobs-pkg"] / "pyproject.toml").read_text())
+    assert flat["tool"]["poetry"]["packages"] == [{"include": "ci_jobs_pkg"}]
+    assert not (packages["ci-jobs-pkg"] / "src").exists()
+
+
+def test_onboard_adds_the_files_the_package_lacks_and_keeps_its_own(onboarded):
+    packages, _, _ = onboarded
+    tiny = packages["tiny-tool"]
+    for file in (".gitlab-ci.yml", ".pre-commit-config.yaml", ".editorconfig", ".gitignore", "CHANGELOG.md",
+                 "tests/test_package.py"):
+        assert (tiny / file).is_file(), file
+    # py.typed would claim type hints the code may not have: left to the authors, and said so.
+    assert not (tiny / "src/tiny_tool/py.typed").exists()
+    assert (tiny / "src/tiny_tool/__init__.py").read_text() == README_LACKING["src/tiny_tool/__init__.py"]
+    assert "First release" not in (tiny / "CHANGELOG.md").read_text()
+    # Without __version__ the template's smoke test would fail: not added, and said why.
+    assert not (packages["gridmap"] / "tests/test_package.py").exists()
+
+
+def test_onboard_twice_changes_nothing(onboarded, template):
+    packages, _, _ = onboarded
+    python = [packages[n] for n in PYTHON_SHAPES]
+    before = {p: tree_contents(p) for p in python}
+    code, out, _ = run_cli("onboard", "--yes", "--json", "--jobs", "2", "--template", template, *python)
+    assert {p["status"] for p in json.loads(out)["packages"]} == {"unchanged"}
+    assert {p: tree_contents(p) for p in python} == before
+    assert code == 1  # still the Apache licence conflict, reported again
+
+
+def test_onboard_with_yes_refuses_answers_the_template_refuses_and_data_fixes_them(tmp_path, template):
+    files = dict(README_LACKING)
+    files["pyproject.toml"] = files["pyproject.toml"].replace('"A tiny tool."', '"' + "A very long description. " * 10 + '"')
+    package = git_repo(tmp_path / "long", files)
+    before = tree_contents(package)
+    code, out, _ = run_cli("onboard", "--yes", "--template", template, package)
+    assert code == 1 and "description" in out and "--data" in out
+    assert tree_contents(package) == before
+    code, _, _ = run_cli("onboard", "--yes", "--template", template, "--data", "description=A tiny tool.", package)
+    assert yaml.safe_load((package / ".copier-answers.yml").read_text())["description"] == "A tiny tool."
+    assert "A very long description." in (package / "pyproject.toml").read_text(), "the package's own stays"
+
+
+# --- Poetry accepts the result ---
+
+
+@pytest.mark.parametrize("name", PYTHON_SHAPES)
+def test_onboarded_package_passes_poetry_check_strict(onboarded, name):
+    packages, _, _ = onboarded
+    result = poetry("check", "--strict", cwd=packages[name], check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "deprecated" not in (result.stdout + result.stderr).lower()
+
+
+@pytest.mark.slow
+def test_onboard_poetry_build_passes_where_it_passed_before(onboarded, originals, tmp_path):
+    packages, _, _ = onboarded
+    for name in ("lookup-client", "tiny-tool"):
+        before = poetry("build", "--output", str(tmp_path / name / "before"), cwd=originals[name], check=False)
+        assert before.returncode == 0, f"{name} should build before onboarding: {before.stderr}"
+        poetry("build", "--output", str(tmp_path / name / "after"), cwd=packages[name])
+    # The setuptools package now builds with poetry-core (before, its isolated setuptools build
+    # needs PyPI's JSON API, which some mirrors lack).
+    poetry("build", "--output", str(tmp_path / "gridmap"), cwd=packages["gridmap"])
+    wheel = next((tmp_path / "gridmap").glob("*.whl"))
+    assert wheel.name.startswith("gridmap-0.3.0-")
+
+
+# --- --check: the rules, before and after ---
+
+
+def test_check_reports_failing_rules_before_onboarding_and_changes_nothing(originals):
+    python = [originals[n] for n in PYTHON_SHAPES]
+    before = {p: tree_contents(p) for p in python}
+    code, out, _ = run_cli("onboard", "--check", "--no-build", "--json", *python)
+    assert code == 1
+    document = json.loads(out)
+    failing = {Path(p["path"]).name: set(p["failing_rules"]) for p in document["packages"]}
+    assert {"licence", "ci-include", "answers-file", "readme-sections"} <= failing["lookup-client"]
+    assert {"readme-field", "licence"} <= failing["tiny-tool"]
+    assert "ci-include" in failing["ci-jobs-pkg"] and "licence" not in failing["ci-jobs-pkg"]
+    assert {p: tree_contents(p) for p in python} == before
+
+
+def test_check_passes_after_onboarding_except_the_non_mit_licence(onboarded):
+    packages, _, _ = onboarded
+    code, out, _ = run_cli("onboard", "--check", "--no-build", "--json", *(packages[n] for n in PYTHON_SHAPES))
+    document = json.loads(out)
+    failing = {Path(p["path"]).name: p["failing_rules"] for p in document["packages"]}
+    assert failing == {**{n: [] for n in PYTHON_SHAPES}, "apache-thing": ["licence"]}
+    assert code == 1
+    code, out, _ = run_cli("onboard", "--check", "--no-build", *(packages[n] for n in PYTHON_SHAPES if n != "apache-thing"))
+    assert code == 0, out
+
+
+@pytest.mark.slow
+def test_check_builds_and_twine_checks_the_onboarded_packages(onboarded):
+    packages, _, _ = onboarded
+    code, out, err = run_cli("onboard", "--check", "--json", "--jobs", "2", *(packages[n] for n in ("lookup-client", "gridmap")))
+    document = json.loads(out)
+    for package in document["packages"]:
+        rule = next(r for r in package["rules"] if r["rule"] == "pypi-metadata")
+        assert rule["status"] == "pass", rule
+    assert code == 0, out + err
+
+
+def test_check_prints_each_rule_and_a_summary_table(originals, onboarded):
+    packages, _, _ = onboarded
+    code, out, err = run_cli("onboard", "--check", "--no-build", originals["tiny-tool"], packages["tiny-tool"], originals["web-app"])
+    assert code == 1
+    assert re.search(r"^  FAIL  readme-field +pyproject.toml has no readme field", out, re.M)
+    assert re.search(r"^  PASS  readme-field +readme = 'README.md'", out, re.M)
+    table = out[out.index("package  "):].splitlines()
+    assert re.match(r"package +status +changed files +conflicts +rules failing", table[0])
+    rows = {line.split()[0]: line for line in table[2:]}
+    assert "readme-field" in rows[str(originals["tiny-tool"])]
+    assert rows[str(packages["tiny-tool"])].rstrip().endswith("none")
+    assert "error" in rows[str(originals["web-app"])]
+    assert "[3/3] checked" in err
+
+
+# --- copier update afterwards ---
+
+
+def test_copier_update_to_a_newer_template_tag_works_after_onboarding(tmp_path):
+    template = template_snapshot(tmp_path / "template", "v1.0.0")
+    package = make_packages(tmp_path / "packages", ["lookup-client"])["lookup-client"]
+    code, out, _ = run_cli("onboard", "--yes", "--template", template, package)
+    assert code == 0, out
+    git_commit_all(package, "Onboard to the template")
+
+    # Version 2 of the template: a new file, a changed one, a changed line of pyproject.toml.
+    write_tree(template, {"template/CONTRIBUTING.md.jinja": "# Contributing to {{ project_name }}\n"})
+    pre_commit = template / "template/.pre-commit-config.yaml"
+    pre_commit.write_text(pre_commit.read_text().replace("rev: v6.0.0", "rev: v6.1.0"))
+    pyproject_template = template / "template/pyproject.toml.jinja"
+    pyproject_template.write_text(pyproject_template.read_text().replace('testpaths = ["tests"]', 'testpaths = ["tests"]\naddopts = "-ra"'))
+    git_commit_all(template, "template v2.0.0")
+    git("tag", "v2.0.0", cwd=template)
+
+    code, out, _ = run_cli("onboard", "--check", "--no-build", "--json", "--template", template, package)
+    rules = {r["rule"]: r for r in json.loads(out)["packages"][0]["rules"]}
+    assert rules["template-version"]["status"] == "warn" and "behind v2.0.0" in rules["template-version"]["detail"]
+
+    copier.run_update(str(package), overwrite=True, unsafe=True, defaults=True, vcs_ref="v2.0.0", quiet=True)
+
+    assert (package / "CONTRIBUTING.md").read_text() == "# Contributing to Lookup Client\n"
+    assert "rev: v6.1.0" in (package / ".pre-commit-config.yaml").read_text()
+    text = (package / "pyproject.toml").read_text()
+    assert 'addopts = "-ra"' in text
+    for comment in comments(POETRY1["pyproject.toml"]):
+        assert comment in text
+    requirements = [Requirement(r).name for r in tomllib.loads(text)["project"]["dependencies"]]
+    assert requirements == ["requests", "pyyaml", "tomli"]
+    for file in package.rglob("*"):
+        if file.is_file() and ".git" not in file.parts:
+            assert not file.name.endswith(".rej"), file
+            assert "<<<<<<<" not in file.read_text(errors="replace"), file
+    assert yaml.safe_load((package / ".copier-answers.yml").read_text())["_commit"] == "v2.0.0"
+    code, out, _ = run_cli("onboard", "--check", "--no-build", "--json", "--template", template, package)
+    assert json.loads(out)["packages"][0]["failing_rules"] == [] and code == 0
+
+
+# --- asking the user ---
+
+DOWN, ENTER, CLEAR_LINE = "\x1b[B", "\r", "\x15"
+
+
+def test_onboard_interactive_accepts_the_inferred_answers(tmp_path, template):
+    package = make_packages(tmp_path, ["tiny-tool"])["tiny-tool"]
+    with create_pipe_input() as pipe:
+        pipe.send_text(ENTER)  # "Onboard it with these answers"
+        code, out, err = run_cli("onboard", "--template", template, package, prompt_input=pipe, prompt_output=DummyOutput())
+    assert code == 0, out + err
+    assert "project_name" in err and "'Tiny Tool'" in err and "README.md title" in err
+    assert yaml.safe_load((package / ".copier-answers.yml").read_text())["project_name"] == "Tiny Tool"
+
+
+def test_onboard_interactive_corrects_answers_with_the_template_validators(tmp_path, template):
+    package = make_packages(tmp_path, ["tiny-tool"])["tiny-tool"]
+    keys = [DOWN + ENTER]  # "Correct some answers": every question in turn, the inferred answer filled in
+    keys.append(CLEAR_LINE + "Tiny Tool Kit" + ENTER)  # project_name
+    keys.append(CLEAR_LINE + "Not A Name" + ENTER)  # distribution_name: refused by the validator...
+    keys.append(CLEAR_LINE + "tiny-tool" + ENTER)  # ...so asked again
+    keys += [ENTER] * 13  # the rest as inferred
+    keys.append(ENTER)  # then onboard with these answers
+    with create_pipe_input() as pipe:
+        pipe.send_text("".join(keys))
+        code, out, err = run_cli("onboard", "--template", template, package, prompt_input=pipe, prompt_output=DummyOutput())
+    assert code == 0, out + err
+    answers = yaml.safe_load((package / ".copier-answers.yml").read_text())
+    assert (answers["project_name"], answers["distribution_name"]) == ("Tiny Tool Kit", "tiny-tool")
+    assert "(you)" in err
+
+
+def test_onboard_interactive_asks_first_for_an_answer_the_template_refuses(tmp_path, template):
+    files = dict(README_LACKING)
+    files["pyproject.toml"] = files["pyproject.toml"].replace('"A tiny tool."', '"' + "A very long description. " * 10 + '"')
+    package = git_repo(tmp_path / "long", files)
+    with create_pipe_input() as pipe:
+        pipe.send_text(CLEAR_LINE + "A tiny tool." + ENTER + ENTER)
+        code, out, err = run_cli("onboard", "--template", template, package, prompt_input=pipe, prompt_output=DummyOutput())
+    assert code == 0, out + err
+    assert re.search(r"description '(A very long description\. ?)+' \(\[project\]\.description\) is not allowed: The description is \d+ characters long", err)
+    assert yaml.safe_load((package / ".copier-answers.yml").read_text())["description"] == "A tiny tool."
+
+
+def test_onboard_interactive_skip_changes_nothing(tmp_path, template):
+    package = make_packages(tmp_path, ["tiny-tool"])["tiny-tool"]
+    before = tree_contents(package)
+    with create_pipe_input() as pipe:
+        pipe.send_text(DOWN + DOWN + ENTER)  # "Skip this package"
+        code, out, _ = run_cli("onboard", "--template", template, package, prompt_input=pipe, prompt_output=DummyOutput())
+    assert code == 0 and "skipped" in out
+    assert tree_contents(package) == before
+
+
+def test_onboard_without_a_terminal_or_yes_says_how(tmp_path, template):
+    package = make_packages(tmp_path, ["tiny-tool"])["tiny-tool"]
+    code, _, err = run_cli("onboard", "--template", template, package)
+    assert code == 2 and "--yes" in err
+
+
+# --- the small rules, one by one ---
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("git@gitlab.example.org:uis/devops/lookup.git", ("gitlab.example.org", "uis/devops/lookup")),
+        ("https://gitlab.example.org/uis/devops/lookup.git", ("gitlab.example.org", "uis/devops/lookup")),
+        ("https://user:s3cret@gitlab.example.org/uis/lookup", ("gitlab.example.org", "uis/lookup")),
+        ("ssh://git@gitlab.example.org:2222/uis/lookup.git", ("gitlab.example.org", "uis/lookup")),
+        ("/srv/git/lookup.git", None),
+    ],
+)
+def test_git_remote_gives_the_gitlab_host_and_project_path(url, expected):
+    assert parse_remote(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("requirement", "expected"),
+    [("^3.9", "3.11"), (">=3.12", "3.12"), (">=3.11,<4", "3.11"), ("~=3.13", "3.13"), ("", None), (">3.11", "3.12")],
+)
+def test_python_min_is_the_oldest_supported_python_the_package_allows(requirement, expected):
+    assert python_min_from(requirement, ("3.11", "3.12", "3.13", "3.14", "3.15"))[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("heading", "section"),
+    [("Getting started", "Installation"), ("API documentation", "Finding out more"), ("License", "Licence"),
+     ("Releasing", "Making a release"), ("Motivation", "The problem it solves"), ("Overview", "What it does")],
+)
+def test_readme_sections_are_recognised_in_the_authors_words(heading, section):
+    assert section not in missing_sections(f"# Title\n\n## {heading}\n\ntext\n")
+
+
+def test_readme_headings_inside_code_blocks_do_not_count():
+    assert "Usage" in missing_sections("# Title\n\n```console\n# Usage\n```\n")
