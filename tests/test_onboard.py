@@ -481,6 +481,14 @@ def test_onboard_infers_the_answers_from_the_package(onboarded):
     assert (ci["gitlab_host"], ci["gitlab_project_path"], ci["python_min"]) == ("gitlab.example.org", "devops/ci-jobs-pkg", "3.12")
 
 
+def test_onboard_answers_file_is_the_one_copier_copy_writes(onboarded, template, tmp_path):
+    packages, _, _ = onboarded
+    onboarded_answers = (packages["lookup-client"] / ".copier-answers.yml").read_text()
+    data = {k: v for k, v in yaml.safe_load(onboarded_answers).items() if not k.startswith("_")}
+    copier.run_copy(str(template), tmp_path, data=data, defaults=True, unsafe=True, quiet=True, vcs_ref="v1.0.0")
+    assert (tmp_path / ".copier-answers.yml").read_text() == onboarded_answers
+
+
 def test_onboard_merges_pyproject_to_the_template_metadata(onboarded):
     packages, _, _ = onboarded
     for name in ("lookup-client", "gridmap", "tiny-tool"):
@@ -593,7 +601,7 @@ def test_check_passes_after_onboarding_except_the_non_mit_licence(onboarded):
 
 
 @pytest.mark.slow
-def test_check_builds_and_twine_checks_the_onboarded_packages(onboarded):
+def test_check_builds_and_twine_checks_the_onboarded_packages(onboarded, originals):
     packages, _, _ = onboarded
     code, out, err = run_cli("onboard", "--check", "--json", "--jobs", "2", *(packages[n] for n in ("lookup-client", "gridmap")))
     document = json.loads(out)
@@ -601,6 +609,10 @@ def test_check_builds_and_twine_checks_the_onboarded_packages(onboarded):
         rule = next(r for r in package["rules"] if r["rule"] == "pypi-metadata")
         assert rule["status"] == "pass", rule
     assert code == 0, out + err
+    # Without a readme field PyPI would show no description: twine check --strict says so.
+    _, out, _ = run_cli("onboard", "--check", "--json", originals["tiny-tool"])
+    rule = next(r for r in json.loads(out)["packages"][0]["rules"] if r["rule"] == "pypi-metadata")
+    assert rule["status"] == "fail" and "`long_description` missing" in rule["detail"], rule
 
 
 def test_check_prints_each_rule_and_a_summary_table(originals, onboarded):

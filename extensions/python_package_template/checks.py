@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -245,15 +244,40 @@ def check_pypi_metadata(path: Path) -> RuleResult:
             lines = (built.stderr.strip() or built.stdout.strip()).splitlines()
             return RuleResult("pypi-metadata", FAIL, "poetry build failed: " + " ".join(lines[-3:]))
         files = sorted(str(p) for p in dist.iterdir())
-        checked = subprocess.run(
-            [sys.executable, "-m", "twine", "check", "--strict", *files],
-            capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False,
-        )
-        if checked.returncode != 0:
-            output = re.sub(r"\x1b\[[0-9;]*m", "", checked.stdout + checked.stderr)
-            problems = [ln.strip() for ln in output.splitlines() if re.search(r"WARNING|ERROR|FAILED", ln)]
+        problems = twine_check_strict(files)
+        if problems:
             return RuleResult("pypi-metadata", FAIL, "twine check --strict: " + " ".join(problems[:4]))
         return RuleResult("pypi-metadata", PASS, ", ".join(Path(f).name for f in files))
+
+
+def twine_check_strict(files: list[str]) -> list[str]:
+    """What `twine check --strict` finds wrong with built distributions ([] when they pass).
+
+    Twine runs in this process (its start-up costs as much as the check): its report, printed
+    and logged, is captured."""
+    import contextlib
+    import io
+    import logging
+
+    from twine.commands.check import check
+
+    printed = io.StringIO()
+    logged = io.StringIO()
+    handler = logging.StreamHandler(logged)
+    logger = logging.getLogger("twine")
+    logger.addHandler(handler)
+    try:
+        with contextlib.redirect_stdout(printed):
+            failed = check(files, strict=True)
+    except Exception as error:  # twine refuses metadata it cannot read by raising
+        return [f"{type(error).__name__}: {error}"]
+    finally:
+        logger.removeHandler(handler)
+    if not failed:
+        return []
+    report = re.sub(r"\x1b\[[0-9;]*m", "", printed.getvalue() + logged.getvalue())
+    lines = [line.strip() for line in report.splitlines() if line.strip() and not line.startswith("Checking ")]
+    return list(dict.fromkeys(lines)) or ["failed"]
 
 
 def check_package(path: Path, *, template_tags: list[str] | None = None, build: bool = True, is_mit=None) -> list[RuleResult]:

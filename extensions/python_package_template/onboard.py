@@ -88,23 +88,25 @@ class _Package:
         self.report.changes += [change] if isinstance(change, str) else change
 
 
-def _render(template: TemplateSource, answers: dict[str, str], destination: Path) -> None:
+def _render(template: TemplateSource, answers: dict[str, str], destination: Path) -> str:
+    """Render the template with `answers` into `destination`; return its answers file's text
+    as Copier would have written it rendering from the template the user named."""
+    source, ref = (template.export, None) if template.export else (template.checkout, template.ref)
     copier.run_copy(
-        str(template.checkout),
-        destination,
-        data=answers,
-        defaults=True,
-        unsafe=True,
-        quiet=True,
-        vcs_ref=template.ref,
-        overwrite=True,
+        str(source), destination, data=answers, defaults=True, unsafe=True, quiet=True, vcs_ref=ref, overwrite=True
     )
+    rendered = (destination / ANSWERS_FILE).read_text(encoding="utf-8")
+    return _answers_text(rendered, template.src_path, template.version)
 
 
-def _answers_text(rendered: str, src_path: str) -> str:
-    """The rendered answers file, naming the template the user gave rather than our clone."""
-    line = yaml.safe_dump({"_src_path": src_path}, allow_unicode=True, width=10_000).strip()
-    return re.sub(r"^_src_path: .*$", lambda _: line, rendered, count=1, flags=re.M)
+def _answers_text(rendered: str, src_path: str, commit: str) -> str:
+    """The rendered answers file, naming the template the user gave (not our local copy) and
+    its version: Copier writes `_commit` only when it renders from git itself."""
+    def line(key: str, value: str) -> str:
+        return yaml.safe_dump({key: value}, allow_unicode=True, width=10_000).strip()
+
+    text = re.sub(r"^_commit: .*\n", "", rendered, count=1, flags=re.M)
+    return re.sub(r"^_src_path: .*$", lambda _: line("_commit", commit) + "\n" + line("_src_path", src_path), text, count=1, flags=re.M)
 
 
 def _defines_version(package_dir: Path | None) -> bool:
@@ -305,7 +307,7 @@ def _onboard(path: Path, answers: dict[str, str], template: TemplateSource, repo
     code = find_import_packages(path, tomlkit.parse(pyproject_text).unwrap())
     with tempfile.TemporaryDirectory(prefix="ppt-render-") as tmp:
         render = Path(tmp) / "render"
-        _render(template, answers, render)
+        answers_text = _render(template, answers, render)
         licence_is_mit = _licence(package, render)
         readme = _readme(package, render, licence_is_mit)
         typed = any((c / "py.typed").is_file() for c in code if c.is_dir())
@@ -330,6 +332,5 @@ def _onboard(path: Path, answers: dict[str, str], template: TemplateSource, repo
         _ci(package, render, answers)
         _gitignore(package, render)
         _other_files(package, render, answers, code)
-        answers_text = _answers_text((render / ANSWERS_FILE).read_text(encoding="utf-8"), template.src_path)
         package.write(ANSWERS_FILE, answers_text, f"{ANSWERS_FILE}: records the template ({template.version}) and the answers, for copier update")
     report.status = ONBOARDED if report.changed_files else UNCHANGED

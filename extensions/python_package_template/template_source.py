@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import re
+import shutil
 import subprocess
 import warnings
 from dataclasses import dataclass, field
@@ -85,15 +86,15 @@ class TemplateSource:
     checkout: Path  # a clone checked out at `ref`
     ref: str  # what was checked out: a tag, or HEAD
     tags: list[str] = field(default_factory=list)  # release tags, oldest first
+    # The checkout's files without git: what each package is rendered from, so that Copier does
+    # not clone the template again for every package (half the time of a render).
+    export: Path | None = None
+    # What Copier writes as `_commit` for this checkout (`git describe --tags --always`).
+    version: str = ""
 
     @property
     def latest_tag(self) -> str | None:
         return self.tags[-1] if self.tags else None
-
-    @cached_property
-    def version(self) -> str:
-        """What Copier writes as `_commit` for this checkout."""
-        return _git("describe", "--tags", "--always", cwd=self.checkout)
 
     @cached_property
     def config(self) -> dict:
@@ -230,4 +231,7 @@ def prepare_template(template: str | Path | None, vcs_ref: str | None, workdir: 
     if ref == "HEAD":
         # Copier checks out the clone's HEAD by name; make it the commit we mean.
         ref = _git("rev-parse", "HEAD", cwd=checkout)
-    return TemplateSource(src_path=src_path, checkout=checkout, ref=ref, tags=tags)
+    export = workdir / "export"
+    shutil.copytree(checkout, export, ignore=shutil.ignore_patterns(".git"))
+    version = _git("describe", "--tags", "--always", cwd=checkout)
+    return TemplateSource(src_path=src_path, checkout=checkout, ref=ref, tags=tags, export=export, version=version)
