@@ -652,6 +652,16 @@ def test_copier_update_to_a_newer_template_tag_works_after_onboarding(tmp_path):
     code, out, _ = run_cli("onboard", "--check", "--no-build", "--json", "--template", template, package)
     rules = {r["rule"]: r for r in json.loads(out)["packages"][0]["rules"]}
     assert rules["template-version"]["status"] == "warn" and "behind v2.0.0" in rules["template-version"]["detail"]
+    # Onboarding again (to the latest tag, v2.0.0) is not the way to move it: it says so.
+    before = tree_contents(package)
+    code, out, _ = run_cli("onboard", "--yes", "--json", "--template", template, package)
+    report = json.loads(out)["packages"][0]
+    assert report["status"] == "skipped" and "copier update" in report["notes"][0] and code == 0
+    assert tree_contents(package) == before
+    # --vcs-ref onboards to an older version.
+    other = make_packages(tmp_path / "others", ["tiny-tool"])["tiny-tool"]
+    run_cli("onboard", "--yes", "--template", template, "--vcs-ref", "v1.0.0", other)
+    assert yaml.safe_load((other / ".copier-answers.yml").read_text())["_commit"] == "v1.0.0"
 
     copier.run_update(str(package), overwrite=True, unsafe=True, defaults=True, vcs_ref="v2.0.0", quiet=True)
 

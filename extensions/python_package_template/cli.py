@@ -146,11 +146,13 @@ def _check_job(path: str, tags: list[str], build: bool) -> PackageReport:
 # --- output ---
 
 
-def _progress(total: int, label: str, paths: Sequence[str], err: TextIO) -> Callable[[int, Any], None]:
+def _progress(total: int, label: str, paths: Sequence[str], err: TextIO, errors_only: bool = False) -> Callable[[int, Any], None]:
     done = [0]
 
     def show(index: int, result: Any) -> None:
         done[0] += 1
+        if errors_only and not isinstance(result, (str, Exception)):
+            return
         if isinstance(result, PackageReport):
             state = result.status if not result.error else f"error: {result.error.splitlines()[0]}"
         elif isinstance(result, str):
@@ -158,7 +160,7 @@ def _progress(total: int, label: str, paths: Sequence[str], err: TextIO) -> Call
         elif isinstance(result, Exception):
             state = f"error: {result}"
         else:
-            state = "read"
+            state = "done"
         print(f"[{done[0]}/{total}] {label} {paths[index]}: {state}", file=err, flush=True)
 
     return show
@@ -198,8 +200,8 @@ def summary_table(reports: list[PackageReport], *, checking: bool) -> str:
         rows.append((
             report.path,
             report.status,
-            "-" if checking else str(len(report.changed_files)),
-            "-" if checking else str(len(report.conflicts)),
+            "-" if checking or report.error else str(len(report.changed_files)),
+            "-" if checking or report.error else str(len(report.conflicts)),
             failing or ("none" if report.rules else "-"),
         ))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -279,7 +281,7 @@ def _onboard(args: argparse.Namespace, data: dict[str, str], out: TextIO, err: T
             print(f"python-package-template: --data names no question of the template: {', '.join(unknown)}", file=err)
             return 2
         choices = next((q.choices for q in template.questions if q.name == "python_min"), ())
-        inferred = run_all(_infer_job, [(p, choices) for p in args.paths], args.jobs, _progress(len(args.paths), "read", args.paths, err))
+        inferred = run_all(_infer_job, [(p, choices) for p in args.paths], args.jobs, _progress(len(args.paths), "reading", args.paths, err, errors_only=True))
 
         reports: dict[int, PackageReport] = {}
         work: list[tuple[int, dict[str, str]]] = []

@@ -278,11 +278,12 @@ def find_import_packages(path: Path, doc: dict | None = None) -> list[Path]:
                     found.append(child)
         if found:
             break
-    # Prefer the one named like the distribution.
+    # The one named like the distribution is the package; other directories with an
+    # __init__.py beside it (benchmarks, tools) are not.
     name = str((doc or {}).get("project", {}).get("name") or poetry.get("name") or "")
     wanted = re.sub(r"[^a-z0-9]+", "_", name.lower())
-    found.sort(key=lambda p: p.name.removesuffix(".py") != wanted)
-    return found
+    named = [p for p in found if p.name.removesuffix(".py") == wanted]
+    return named if named and not poetry.get("packages") else found
 
 
 __all__ = ["Inferred", "NotAPackage", "infer_answers", "find_import_packages", "parse_remote", "LICENCE_NAMES"]

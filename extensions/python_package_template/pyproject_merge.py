@@ -370,4 +370,6 @@ def merge_pyproject(
     changes += add_dev_dependencies(doc, render)
     changes += add_tool_tables(doc, render, path)
     new_text = tomlkit.dumps(doc)
-    return (new_text if new_text != text else text), changes, conflicts
+    if new_text == text:
+        return text, changes, conflicts
+    return new_text.rstrip("\n") + "\n", changes, conflicts
