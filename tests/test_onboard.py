@@ -416,6 +416,20 @@ def test_onboard_keeps_existing_ci_jobs_and_adds_the_common_include(onboarded):
     }
 
 
+def test_onboard_reports_a_common_pipeline_include_that_follows_a_branch(tmp_path, template):
+    files = dict(CI_JOBS)
+    files[".gitlab-ci.yml"] = files[".gitlab-ci.yml"].replace(
+        "  - template: Security/SAST.gitlab-ci.yml\n",
+        "  - project: uis/devops/continuous-delivery/ci-templates\n    file: /auto-devops/common-pipeline.yml\n    ref: main\n",
+    )
+    package = git_repo(tmp_path / "on-a-branch", files)
+    code, out, _ = run_cli("onboard", "--yes", "--json", "--template", template, package)
+    report = json.loads(out)["packages"][0]
+    assert (package / ".gitlab-ci.yml").read_text() == files[".gitlab-ci.yml"], "its pipeline is left as it is"
+    assert any("follows 'main', not a release tag" in c for c in report["conflicts"]) and code == 1
+    assert "ci-include-pinned" in report["failing_rules"]
+
+
 def test_onboard_leaves_a_non_mit_licence_alone_and_reports_it(onboarded):
     packages, code, document = onboarded
     package = packages["apache-thing"]

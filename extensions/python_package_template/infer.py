@@ -226,8 +226,13 @@ def infer_answers(path: Path, python_choices: tuple[str, ...] = ()) -> Inferred:
         if str(include.get("file", "")).endswith("common-pipeline.yml") or "ci-templates" in str(include.get("project", "")):
             inferred.set("ci_include_project", include.get("project"), ".gitlab-ci.yml include")
             inferred.set("ci_include_file", include.get("file"), ".gitlab-ci.yml include")
-            if include.get("ref"):
-                inferred.set("ci_include_ref", include.get("ref"), ".gitlab-ci.yml include")
+            ref = str(include.get("ref") or "")
+            if re.match(r"^v\d+\.\d+\.\d+$", ref):
+                inferred.set("ci_include_ref", ref, ".gitlab-ci.yml include")
+            else:
+                inferred.notes.append(
+                    f".gitlab-ci.yml includes the common pipeline at {ref or 'its default branch'!r}, not a release tag"
+                )
             break
 
     remote = git_output(path, "remote", "get-url", "origin") or next(

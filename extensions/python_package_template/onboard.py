@@ -34,7 +34,7 @@ import yaml
 from . import edits
 from . import readme as readme_rules
 from .infer import NotAPackage, find_import_packages, require_package
-from .packagefiles import LICENCE_NAMES, find_readme
+from .packagefiles import LICENCE_NAMES, ci_includes, find_readme, load_ci
 from .pyproject_merge import has_metadata, merge_pyproject
 from .template_source import ANSWERS_FILE, TemplateSource
 
@@ -195,6 +195,13 @@ def _ci(package: _Package, render: Path, answers: dict[str, str]) -> None:
         return
     if changes:
         package.write(".gitlab-ci.yml", new_text, changes)
+    for include in ci_includes(load_ci(package.path)):
+        if include["project"].strip("/").lower() == project.strip("/").lower() and include["file"].lstrip("/") == file.lstrip("/"):
+            if not re.match(r"^v\d+\.\d+\.\d+$", str(include["ref"] or "")):
+                package.report.conflicts.append(
+                    f".gitlab-ci.yml: the common pipeline include follows {include['ref'] or 'the default branch'!r},"
+                    f" not a release tag; pin it (`ref: {ref}`) by hand once its pipeline is known to pass."
+                )
 
 
 def _gitignore(package: _Package, render: Path) -> None:
