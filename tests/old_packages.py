@@ -127,8 +127,13 @@ def write_poetry1_package(root: Path) -> Path:
     (root / "src" / "lookup_client").mkdir(parents=True)
     (root / "src" / "lookup_client" / "__init__.py").write_text('__version__ = "1.4.2"\n')
     (root / "src" / "lookup_client" / "cli.py").write_text("def main() -> None:\n    print('lookup')\n")
-    internal = root.parent / "internal-lib"
+    write_internal_lib(root.parent)
+    return root
+
+
+def write_internal_lib(parent: Path) -> None:
+    """The sibling package that POETRY1_PYPROJECT's path dependency points at."""
+    internal = parent / "internal-lib"
     (internal / "src" / "internal_lib").mkdir(parents=True, exist_ok=True)
     (internal / "src" / "internal_lib" / "__init__.py").write_text("")
     (internal / "pyproject.toml").write_text(INTERNAL_LIB_PYPROJECT)
-    return root
