@@ -270,6 +270,10 @@ def _onboard(args: argparse.Namespace, data: dict[str, str], out: TextIO, err: T
     if interactive and prompt_input is None and not sys.stdin.isatty():
         print("python-package-template: no terminal to ask on; pass --yes to accept the inferred answers.", file=err)
         return 2
+    if interactive and args.json and prompt_output is None:
+        from prompt_toolkit.output import create_output
+
+        prompt_output = create_output(stdout=sys.stderr)  # stdout is for the JSON
     with tempfile.TemporaryDirectory(prefix="ppt-template-") as workdir:
         try:
             template = _prepare(args, Path(workdir), err)
