@@ -236,6 +236,23 @@ def test_a_poetry2_project_is_left_alone():
     assert doc.as_string() == text
 
 
+def test_a_poetry2_python_restriction_moves_to_requires_python_only_when_that_is_missing():
+    doc = toml("""
+        [project]
+        name = "x"
+        version = "1.0.0"
+
+        [tool.poetry.dependencies]
+        python = ">=3.11,<3.14"  # for locking
+    """)
+    apply_twice(poetry1_to_pep621, doc)
+    assert doc["project"].unwrap() == {"name": "x", "version": "1.0.0", "requires-python": ">=3.11,<3.14"}
+    text = '[project]\nname = "x"\nrequires-python = ">=3.11"\n\n[tool.poetry.dependencies]\npython = ">=3.11,<3.14"\n'
+    doc = tomlkit.parse(text)
+    assert poetry1_to_pep621(doc) == []
+    assert doc.as_string() == text
+
+
 def test_tool_poetry_fields_declared_dynamic_stay_where_they_are():
     doc = toml("""
         [project]
@@ -262,8 +279,28 @@ def test_a_field_already_in_project_with_the_same_value_is_just_removed_from_too
         version = "1.0.0"
     """)
     apply_twice(poetry1_to_pep621, doc)
-    assert doc["project"].unwrap() == {"name": "x", "version": "1.0.0"}
-    assert "poetry" not in doc.get("tool", {}) or doc["tool"]["poetry"].unwrap() == {}
+    assert doc.as_string().strip() == '[project]\nname = "x"\nversion = "1.0.0"'  # no empty [tool.poetry]
+
+
+def test_poetry1_metadata_moves_when_tool_tables_sit_on_both_sides_of_build_system():
+    doc = toml("""
+        [tool.poetry]
+        name = "x"
+        version = "1.0.0"
+
+        [tool.poetry.dependencies]
+        python = "^3.11"
+
+        [build-system]
+        requires = ["poetry-core>=1.0.0"]
+        build-backend = "poetry.core.masonry.api"
+
+        [tool.black]
+        line-length = 99
+    """)
+    apply_twice(poetry1_to_pep621, doc)
+    assert doc["project"].unwrap() == {"name": "x", "version": "1.0.0", "requires-python": ">=3.11,<4.0", "dependencies": []}
+    assert doc["tool"].unwrap() == {"black": {"line-length": 99}}
 
 
 @pytest.mark.parametrize(
@@ -278,6 +315,7 @@ def test_a_field_already_in_project_with_the_same_value_is_just_removed_from_too
         ('[tool.poetry]\nname = "x"\n[tool.poetry.dependencies]\na = { version = "1", optional = true }\n', "no extra"),
         ('[tool.poetry]\nname = "x"\n[tool.poetry.dependencies]\na = { version = "1", markers = "nonsense ==" }\n', "markers"),
         ('[tool.poetry]\nname = "x"\n[tool.poetry.dev-dependencies]\na = "1"\n[tool.poetry.group.dev.dependencies]\na = "2"\n', "differs"),
+        ('[tool.poetry]\nname = "x"\n[tool.black]\nx = 1\n[tool.poetry.dependencies]\na = "1"\n', "split by other tables"),
     ],
 )
 def test_poetry1_migration_refuses_what_it_cannot_decide(pyproject, message):

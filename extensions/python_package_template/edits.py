@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
+from tomlkit.container import OutOfOrderTableProxy
 from tomlkit.items import Array, Comment, InlineTable, Null, String, Table, Trivia, Whitespace
 
 from python_package_template.yaml_edits import (
@@ -99,6 +100,8 @@ def _blank(body: list, positions: list[int]) -> list[str]:
 def _header_comments(parent: Any, key: str) -> list[str]:
     """Take the comment lines right above the header of the table `parent[key]`: tomlkit keeps
     them at the end of whatever comes before the header."""
+    if isinstance(parent, OutOfOrderTableProxy):  # a table split around others: no single "above"
+        return []
     body = _body(parent)
     index = _index(body, key)
     positions = _comments_above(body, index)
@@ -125,6 +128,9 @@ def _take(table: Any, key: str) -> tuple[Any, list[str], tuple[str, str] | None]
 def _drop_table(parent: Any, key: str) -> None:
     """Remove the table `parent[key]`, keeping the comments at its end where they are: they
     describe whatever header comes next."""
+    if isinstance(parent, OutOfOrderTableProxy):  # e.g. [tool.x] tables on both sides of [build-system]
+        del parent[key]
+        return
     body = _body(parent)
     index = _index(body, key)
     host = _body(_last_table(parent[key]))
@@ -133,7 +139,7 @@ def _drop_table(parent: Any, key: str) -> None:
         start -= 1
     tail = "".join(item.as_string() for _, item in host[start:] if not isinstance(item, Null)).lstrip("\n")
     del parent[key]
-    if "#" in tail and body[index] == (None, body[index][1]) and isinstance(body[index][1], Null):
+    if "#" in tail and body[index][0] is None and isinstance(body[index][1], Null):
         body[index] = (None, Comment(Trivia(indent="", comment_ws="", comment=tail.rstrip("\n"), trail="\n")))
 
 
@@ -153,6 +159,9 @@ def _put(table: Any, key: str, value: Any, above: list[str] = (), trailing: tupl
 
 def _insert_after(table: Any, after: tuple[str, ...], key: str, value: Any) -> None:
     """Insert `key = value` after the first of `after` that `table` has, else at the end."""
+    if isinstance(table, OutOfOrderTableProxy):
+        table[key] = value
+        return
     container = table.value if isinstance(table, Table) else table
     for previous in after:
         if previous in table and not isinstance(table[previous], Table):
@@ -406,6 +415,11 @@ def poetry1_to_pep621(doc: tomlkit.TOMLDocument) -> list[str]:
     tool_poetry = doc.get("tool", {}).get("poetry")
     if tool_poetry is None:
         return []
+    if isinstance(tool_poetry, OutOfOrderTableProxy):
+        raise UnsafeEdit(
+            "pyproject.toml: the [tool.poetry...] tables are split by other tables, so comments could"
+            " not be kept in place; move them next to each other and run again."
+        )
     project = doc.get("project")
     dynamic = set(_plain(project.get("dynamic", []))) if project is not None else set()
 
@@ -447,10 +461,13 @@ def poetry1_to_pep621(doc: tomlkit.TOMLDocument) -> list[str]:
         urls = {}
 
     dependencies = tool_poetry.get("dependencies")
+    # Poetry 2 reads [tool.poetry.dependencies] next to [project].dependencies (sources, path
+    # and git details, a narrower python for locking): only a Poetry 1 list moves.
     move_dependencies = (
         dependencies is not None
         and "dependencies" not in dynamic
         and (project is None or "dependencies" not in project)
+        and (project is None or any(key != "python" for key in dependencies) or "requires-python" not in project)
     )
     requires_python = None
     required: list[tuple[list[str], str, str]] = []
@@ -564,7 +581,7 @@ def poetry1_to_pep621(doc: tomlkit.TOMLDocument) -> list[str]:
                 " version classifiers by itself, so list the versions the package supports there"
             )
     if move_dependencies:
-        changes += _move_dependencies(tool_poetry, dependencies, project, required, stays)
+        changes += _move_dependencies(tool_poetry, dependencies, project, required, stays, always=created)
     if optional_dependencies:
         table = tomlkit.table()
         for extra, requirements in optional_dependencies.items():
@@ -573,10 +590,7 @@ def poetry1_to_pep621(doc: tomlkit.TOMLDocument) -> list[str]:
         _drop_table(tool_poetry, "extras")
         changes.append(f"extras {', '.join(optional_dependencies)} moved to [project.optional-dependencies]")
     if urls:
-        table = project.get("urls")
-        new_table = table is None
-        if new_table:
-            table = tomlkit.table()
+        table, new_table = _subtable(project, "urls")
         for key in _URL_KEYS:
             if key in tool_poetry:
                 _, above, trailing = _take(tool_poetry, key)
@@ -595,10 +609,7 @@ def poetry1_to_pep621(doc: tomlkit.TOMLDocument) -> list[str]:
             _put_table(project, "urls", table, comments)
     if scripts:
         comments = _header_comments(tool_poetry, "scripts")
-        table = project.get("scripts")
-        new_table = table is None
-        if new_table:
-            table = tomlkit.table()
+        table, new_table = _subtable(project, "scripts")
         old = tool_poetry["scripts"]
         for name in scripts:
             _, above, trailing = _take(old, name)
@@ -610,10 +621,7 @@ def poetry1_to_pep621(doc: tomlkit.TOMLDocument) -> list[str]:
         changes.append(f"scripts {', '.join(scripts)} moved to [project.scripts]")
     if plugins:
         comments = _header_comments(tool_poetry, "plugins")
-        table = project.get("entry-points")
-        new_table = table is None
-        if new_table:
-            table = tomlkit.table(is_super_table=True)
+        table, new_table = _subtable(project, "entry-points", super_table=True)
         for group, points in plugins.items():
             group_table = tomlkit.table()
             for name, value in points.items():
@@ -627,6 +635,10 @@ def poetry1_to_pep621(doc: tomlkit.TOMLDocument) -> list[str]:
         changes += _dev_dependencies_to_group(tool_poetry)
     if moved:
         changes.insert(0, f"moved {', '.join(moved)} from [tool.poetry] to [project]")
+    if not tool_poetry:
+        _drop_table(doc["tool"], "poetry")
+        if not doc["tool"]:
+            _drop_table(doc, "tool")
     if created:
         _end_with_blank_line(project)
         position = next((i for i, (k, _) in enumerate(doc.body) if k is not None and k.key in ("tool", "build-system")), None)
@@ -636,6 +648,12 @@ def poetry1_to_pep621(doc: tomlkit.TOMLDocument) -> list[str]:
             doc._insert_at(position, "project", project)
     changes += _modern_build_system(doc)
     return [f"pyproject.toml: {change}" for change in changes]
+
+
+def _subtable(project: Any, key: str, super_table: bool = False) -> tuple[Any, bool]:
+    """(project[key], False) when it exists, else (a new table to fill and add, True)."""
+    table = project.get(key)
+    return (table, False) if table is not None else (tomlkit.table(is_super_table=super_table), True)
 
 
 def _put_table(parent: Any, key: str, table: Table, comments: list[str]) -> None:
@@ -656,9 +674,12 @@ def _string(value: str) -> String:
     return tomlkit.string(value, literal=literal)
 
 
-def _move_dependencies(tool_poetry: Any, dependencies: Any, project: Any, required: list, stays: dict) -> list[str]:
+def _move_dependencies(
+    tool_poetry: Any, dependencies: Any, project: Any, required: list, stays: dict, always: bool
+) -> list[str]:
     """[tool.poetry.dependencies] -> [project].dependencies, comments included; what only
-    Poetry understands (path, git, url, source, develop) stays behind."""
+    Poetry understands (path, git, url, source, develop) stays behind. An empty list is written
+    only into a new [project] (`always`), as the template does."""
     from packaging.requirements import Requirement
 
     by_name: dict[str, list[str]] = {}
@@ -666,7 +687,6 @@ def _move_dependencies(tool_poetry: Any, dependencies: Any, project: Any, requir
         by_name.setdefault(Requirement(text).name.lower(), []).append(text)
     lines: list[tuple[list[str], str, str]] = []
     for key in list(dependencies.keys()):
-        body = _body(dependencies)
         item = dependencies[key]
         if key in stays:
             above, trailing = [], ""
@@ -683,6 +703,8 @@ def _move_dependencies(tool_poetry: Any, dependencies: Any, project: Any, requir
     if not list(dependencies.keys()):
         above_table = _header_comments(tool_poetry, "dependencies")
         _drop_table(tool_poetry, "dependencies")
+    if not (lines or always):
+        return []
     _put(project, "dependencies", _array_with_comments(lines) if lines else tomlkit.array(), above_table)
     kept = f" (Poetry keeps the path/git/url/source details of {', '.join(sorted(stays))} in [tool.poetry.dependencies])" if stays else ""
     return [f"dependencies: {len(lines)} moved from [tool.poetry.dependencies] to [project].dependencies as PEP 508{kept}"]
