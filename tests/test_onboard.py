@@ -27,9 +27,6 @@ from python_package_template import cli
 from python_package_template.infer import parse_remote, python_min_from
 from python_package_template.readme import SKELETON_END, SKELETON_START, missing_sections
 
-# Every test of this module shares the onboarded fleet: keep them on one xdist worker.
-pytestmark = pytest.mark.xdist_group("onboard")
-
 MIT = """\
 MIT License
 
