@@ -25,9 +25,6 @@ from copier.errors import TaskError
 from helpers import TEMPLATE_ROOT, git, git_commit_all, git_init, poetry, render, run, template_snapshot, tool, write_tree
 from old_packages import APACHE_LICENSE_START, MIT_LICENSE, OLD_GITLAB_CI, POETRY1_PYPROJECT, write_internal_lib
 
-# One worker builds the template versions once and runs every story against them.
-pytestmark = pytest.mark.xdist_group("update")
-
 COPIER = tool("copier")
 MIGRATE = TEMPLATE_ROOT / "extensions" / "migrate.py"
 
