@@ -145,15 +145,15 @@ def check_ci(path: Path, answers: dict) -> list[RuleResult]:
     try:
         ci = load_ci(path)
     except ValueError as error:
-        return [RuleResult("ci-include", FAIL, str(error)), RuleResult("ci-include-pinned", SKIP, "")]
+        return [RuleResult("ci-include", FAIL, str(error)), RuleResult("ci-include-pinned", SKIP, "not checked: no common pipeline include")]
     if ci is None:
-        return [RuleResult("ci-include", FAIL, "there is no .gitlab-ci.yml"), RuleResult("ci-include-pinned", SKIP, "")]
+        return [RuleResult("ci-include", FAIL, "there is no .gitlab-ci.yml"), RuleResult("ci-include-pinned", SKIP, "not checked: no common pipeline include")]
     wanted_file = answers.get("ci_include_file") or "/auto-devops/common-pipeline.yml"
     includes = [i for i in ci_includes(ci) if i["file"] == wanted_file]
     if not includes:
         return [
             RuleResult("ci-include", FAIL, f".gitlab-ci.yml does not include {wanted_file}"),
-            RuleResult("ci-include-pinned", SKIP, ""),
+            RuleResult("ci-include-pinned", SKIP, "not checked: no common pipeline include"),
         ]
     include = includes[0]
     present = RuleResult("ci-include", PASS, f"{include['project']}{include['file']}")
@@ -180,12 +180,12 @@ def check_answers(path: Path, answers: dict, template_tags: list[str] | None) ->
     if not answers:
         return [
             RuleResult("answers-file", FAIL, f"no {ANSWERS_FILE}: the package was not made from the template (onboard it)"),
-            RuleResult("template-version", SKIP, ""),
+            RuleResult("template-version", SKIP, f"not checked: no {ANSWERS_FILE}"),
         ]
     if not answers.get("_src_path") or not answers.get("_commit"):
         return [
             RuleResult("answers-file", FAIL, f"{ANSWERS_FILE} lacks _src_path or _commit"),
-            RuleResult("template-version", SKIP, ""),
+            RuleResult("template-version", SKIP, "not checked: the answers file records no template version"),
         ]
     present = RuleResult("answers-file", PASS, f"from {answers['_src_path']} at {answers['_commit']}")
     commit = str(answers["_commit"])
