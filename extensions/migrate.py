@@ -37,7 +37,6 @@ TOMLKIT_MISSING = (
     "then run `copier update --trust` again. Nothing was changed."
 )
 
-READMES = ("README.md", "README.rst", "README.txt", "README")
 LICENSES = ("LICENSE.txt", "LICENSE", "LICENSE.md", "LICENSE.rst")
 
 
@@ -69,6 +68,7 @@ def after(project_dir: Path, ci_project: str, ci_file: str, ci_ref: str) -> tupl
         rename_license_to_txt,
         set_ci_include_ref,
     )
+    from python_package_template.packagefiles import README_NAMES
 
     writes: dict[Path, str] = {}
     changes: list[str] = []
@@ -94,7 +94,7 @@ def after(project_dir: Path, ci_project: str, ci_file: str, ci_ref: str) -> tupl
         except tomlkit.exceptions.TOMLKitError as error:
             raise UnsafeEdit(f"pyproject.toml is not valid TOML ({error}); fix it and run again.") from None
         edits = poetry1_to_pep621(doc)
-        readme = next((name for name in READMES if (project_dir / name).is_file()), None)
+        readme = next((name for name in README_NAMES if (project_dir / name).is_file()), None)
         if readme:
             edits += ensure_readme_field(doc, readme)
         licence = next((name for name in LICENSES if (project_dir / name).is_file()), None)

@@ -27,6 +27,7 @@ from packaging.version import InvalidVersion, Version
 from . import readme as readme_rules
 from .packagefiles import ci_includes, find_licence_file, load_ci, pyproject_metadata, readme_field
 from .template_source import ANSWERS_FILE, release_tags
+from .yaml_edits import release_tag_version
 
 PASS, FAIL, WARN, SKIP = "pass", "fail", "warn", "skip"
 
@@ -44,7 +45,6 @@ RULES = {
     "template-version": "the package is on the template's latest version",
 }
 
-_TAG = re.compile(r"^v\d+\.\d+\.\d+$")
 
 
 @dataclass
@@ -160,7 +160,7 @@ def check_ci(path: Path, answers: dict) -> list[RuleResult]:
     ref = include.get("ref")
     if ref is None:
         return [present, RuleResult("ci-include-pinned", FAIL, "no ref: it follows the default branch")]
-    if not _TAG.match(str(ref)):
+    if release_tag_version(str(ref)) is None:
         return [present, RuleResult("ci-include-pinned", FAIL, f"ref {ref!r} is not a release tag")]
     return [present, RuleResult("ci-include-pinned", PASS, f"ref {ref}")]
 

@@ -22,12 +22,9 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from . import edits
+from .edits import _plain
 
 POETRY_BACKEND = "poetry.core.masonry.api"
-
-
-def _plain(value: Any) -> Any:
-    return value.unwrap() if hasattr(value, "unwrap") else value
 
 
 def _copy(value: Any) -> Any:

@@ -26,7 +26,8 @@ class UnsafeEdit(Exception):
 _TAG = re.compile(r"^v(\d+)\.(\d+)\.(\d+)$")
 
 
-def _tag(value: str) -> tuple[int, int, int] | None:
+def release_tag_version(value: str) -> tuple[int, int, int] | None:
+    """(X, Y, Z) for a release tag vX.Y.Z, else None (a branch, a variable, another tag)."""
     match = _TAG.match(value)
     return tuple(int(p) for p in match.groups()) if match else None
 
@@ -104,7 +105,7 @@ def _includes(root: yaml.Node | None, project: str, file: str) -> list[yaml.Mapp
 
 
 def _check_tag(ref: str) -> tuple[int, int, int]:
-    parsed = _tag(ref)
+    parsed = release_tag_version(ref)
     if parsed is None:
         raise ValueError(f"'{ref}' is not a release tag vX.Y.Z")
     return parsed
@@ -119,7 +120,7 @@ def set_ci_include_ref(text: str, project: str, file: str, ref: str) -> tuple[st
     edits = []
     for include in _includes(root, project, file):
         node = _value(include, "ref")
-        current = _tag(node.value) if isinstance(node, yaml.ScalarNode) else None
+        current = release_tag_version(node.value) if isinstance(node, yaml.ScalarNode) else None
         if current is not None and current < target:
             edits.append((node, ref))
     if not edits:
@@ -236,7 +237,7 @@ def raise_answer_tag(text: str, key: str, tag: str) -> tuple[str, list[str]]:
     target = _check_tag(tag)
     root = _compose(text, "The answers file")
     node = _value(root, key)
-    current = _tag(node.value) if isinstance(node, yaml.ScalarNode) else None
+    current = release_tag_version(node.value) if isinstance(node, yaml.ScalarNode) else None
     if current is None or current >= target:
         return text, []
     return _replace_scalars(text, [(node, tag)]), [f"answers: {key} moved from {node.value} to {tag}"]
