@@ -74,6 +74,13 @@ def test_every_python_toml_and_yaml_file_parses(rendered):
             yaml.safe_load(text)
 
 
+def test_python_files_pass_the_pre_commit_ruff_hooks(rendered):
+    # A maintainer's first commit runs these hooks: the template's own files must not fail them.
+    _, package = rendered
+    run(tool("ruff"), "check", "--no-cache", ".", cwd=package)
+    run(tool("ruff"), "format", "--no-cache", "--check", ".", cwd=package)
+
+
 def test_pyproject_carries_the_answers_as_pep621_metadata(rendered):
     name, package = rendered
     answers = answers_of(package)
