@@ -68,10 +68,9 @@ requires = ["poetry-core>=2.0.0,<3.0.0"]
 build-backend = "poetry.core.masonry.api"
 """
 
-MIT_LICENSE = """\
-The MIT License (MIT)
-
-Copyright (c) 2019 University of Cambridge Information Services
+# The MIT licence as packages word it: MIT_TEXT.format(year=..., holder=...) under a heading.
+MIT_TEXT = """\
+Copyright (c) {year} {holder}
 
 Permission is hereby granted, free of charge, to any person obtaining a copy
 of this software and associated documentation files (the "Software"), to deal
@@ -91,6 +90,10 @@ LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
 OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
 SOFTWARE.
 """
+
+MIT_LICENSE = "The MIT License (MIT)\n\n" + MIT_TEXT.format(
+    year=2019, holder="University of Cambridge Information Services"
+)
 
 APACHE_LICENSE_START = """\
                                  Apache License
