@@ -59,8 +59,17 @@ def toml_string(value: object) -> str:
 
 def yaml_string(value: object) -> str:
     """Return `value` as a YAML double-quoted scalar, quotes included."""
-    escapes = {'"': '\\"', "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r",
-               "\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P", "\ufeff": "\\uFEFF"}
+    escapes = {
+        '"': '\\"',
+        "\\": "\\\\",
+        "\t": "\\t",
+        "\n": "\\n",
+        "\r": "\\r",
+        "\x85": "\\N",
+        "\u2028": "\\L",
+        "\u2029": "\\P",
+        "\ufeff": "\\uFEFF",
+    }
     out = []
     for char in str(value):
         if char in escapes:
@@ -223,7 +232,6 @@ def version_error(value: object) -> str:
     return ""
 
 
-
 def host_error(value: object) -> str:
     value = str(value)
     if not _HOST.match(value):
@@ -265,11 +273,27 @@ def url_error(value: object) -> str:
 FILTERS = {
     f.__name__: f
     for f in (
-        toml_string, yaml_string, python_string, python_docstring,
-        distribution_name_from, package_name_from, python_versions_from, classifiers_for,
-        project_name_error, distribution_name_error, package_name_error, description_error,
-        author_name_error, copyright_holder_error, email_error, version_error,
-        host_error, gitlab_path_error, ci_file_error, ci_ref_error, url_error,
+        toml_string,
+        yaml_string,
+        python_string,
+        python_docstring,
+        distribution_name_from,
+        package_name_from,
+        python_versions_from,
+        classifiers_for,
+        project_name_error,
+        distribution_name_error,
+        package_name_error,
+        description_error,
+        author_name_error,
+        copyright_holder_error,
+        email_error,
+        version_error,
+        host_error,
+        gitlab_path_error,
+        ci_file_error,
+        ci_ref_error,
+        url_error,
     )
 }
 GLOBALS = {"git_config": git_config, "current_year": current_year}

@@ -14,7 +14,7 @@ AWKWARD_ANSWERS = {
     "project_name": 'Ünïcødé "Quoted" Client {{ oops }}',
     "distribution_name": "awkward-client-v2",
     "description": 'Handles "quotes", \\backslashes\\, tabs,\tunicode ✓ and {{ braces }} {% raw %} """ end"',
-    "author_name": "Zoë O'Brien \"Ziggy\" \\ Smith",
+    "author_name": 'Zoë O\'Brien "Ziggy" \\ Smith',
     "author_email": "zoe+pypi@example.org",
     "copyright_holder": 'Zoë & Co. "Ltd" {{ x }} \\',
     "documentation_url": "https://docs.example.org/awkward/?q=a&v=1#usage",

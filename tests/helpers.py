@@ -22,7 +22,9 @@ TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
 REQUIRED_ANSWERS = {"project_name": "Lookup Client", "description": "A client for the Lookup API."}
 
 
-def run(*args: str | Path, cwd: Path, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
+def run(
+    *args: str | Path, cwd: Path, check: bool = True, env: dict | None = None
+) -> subprocess.CompletedProcess:
     """Run a command, and on failure show what it printed (pytest shows the assertion)."""
     result = subprocess.run(
         [str(a) for a in args], cwd=cwd, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL
@@ -72,7 +74,9 @@ def template_snapshot(destination: Path, tag: str = "v1.0.0") -> Path:
     return destination
 
 
-def render(template: Path, destination: Path, answers: dict | None = None, vcs_ref: str | None = None) -> Path:
+def render(
+    template: Path, destination: Path, answers: dict | None = None, vcs_ref: str | None = None
+) -> Path:
     """`copier copy --trust --defaults` with the required answers plus `answers`."""
     copier.run_copy(
         str(template),
@@ -130,7 +134,9 @@ def git_repo(path: Path, files: dict[str, str], remote: str | None = None) -> Pa
     return path
 
 
-def tree_contents(root: Path, skip: tuple[str, ...] = (".git", ".venv", "dist", "__pycache__")) -> dict[str, bytes]:
+def tree_contents(
+    root: Path, skip: tuple[str, ...] = (".git", ".venv", "dist", "__pycache__")
+) -> dict[str, bytes]:
     """{relative path: bytes} of every file under `root`, to compare a tree before and after."""
     return {
         p.relative_to(root).as_posix(): p.read_bytes()

@@ -10,7 +10,13 @@ import pytest
 import tomlkit
 
 from helpers import TEMPLATE_ROOT, git, git_commit_all, git_init, poetry, run
-from old_packages import APACHE_LICENSE_START, MIT_LICENSE, OLD_GITLAB_CI, POETRY1_PYPROJECT, write_poetry1_package
+from old_packages import (
+    APACHE_LICENSE_START,
+    MIT_LICENSE,
+    OLD_GITLAB_CI,
+    POETRY1_PYPROJECT,
+    write_poetry1_package,
+)
 from python_package_template.edits import (
     UnsafeEdit,
     add_ci_include,
@@ -65,7 +71,10 @@ def test_poetry1_metadata_moves_to_project_with_the_same_values():
     assert project["description"] == "A client for the Lookup API."
     assert project["readme"] == "README.md"
     assert project["license"] == "MIT"
-    assert project["authors"] == [{"name": "Ada Lovelace", "email": "ada@example.org"}, {"name": "Charles Babbage"}]
+    assert project["authors"] == [
+        {"name": "Ada Lovelace", "email": "ada@example.org"},
+        {"name": "Charles Babbage"},
+    ]
     assert project["keywords"] == ["lookup", "directory"]
     assert project["requires-python"] == ">=3.11,<4.0"
     assert project["urls"] == {
@@ -128,7 +137,7 @@ def test_poetry1_migration_carries_comments_along():
     # Every comment of the original is still there, once.
     for line in POETRY1_PYPROJECT.splitlines():
         if "#" in line:
-            comment = line[line.index("#"):]
+            comment = line[line.index("#") :]
             assert text.count(comment) == 1, comment
 
 
@@ -299,7 +308,12 @@ def test_poetry1_metadata_moves_when_tool_tables_sit_on_both_sides_of_build_syst
         line-length = 99
     """)
     apply_twice(poetry1_to_pep621, doc)
-    assert doc["project"].unwrap() == {"name": "x", "version": "1.0.0", "requires-python": ">=3.11,<4.0", "dependencies": []}
+    assert doc["project"].unwrap() == {
+        "name": "x",
+        "version": "1.0.0",
+        "requires-python": ">=3.11,<4.0",
+        "dependencies": [],
+    }
     assert doc["tool"].unwrap() == {"black": {"line-length": 99}}
 
 
@@ -307,15 +321,30 @@ def test_poetry1_metadata_moves_when_tool_tables_sit_on_both_sides_of_build_syst
     ("pyproject", "message"),
     [
         ('[tool.poetry]\nname = "x"\n[tool.poetry.dependencies]\na = "^1 || ^2"\n', "either/or"),
-        ('[tool.poetry]\nname = "x"\n[tool.poetry.dependencies]\na = "latest"\n', "cannot read the constraint"),
+        (
+            '[tool.poetry]\nname = "x"\n[tool.poetry.dependencies]\na = "latest"\n',
+            "cannot read the constraint",
+        ),
         ('[tool.poetry]\nname = "x"\nreadme = ["A.md", "B.md"]\n', "several files"),
         ('[project]\nname = "x"\n[tool.poetry]\nname = "y"\n', "set in both"),
         ('[tool.poetry]\nname = "x"\nlicense = "Proprietary"\n', "SPDX"),
         ('[tool.poetry]\nname = "x"\nauthors = ["<not an email>"]\n', "Name <email"),
-        ('[tool.poetry]\nname = "x"\n[tool.poetry.dependencies]\na = { version = "1", optional = true }\n', "no extra"),
-        ('[tool.poetry]\nname = "x"\n[tool.poetry.dependencies]\na = { version = "1", markers = "nonsense ==" }\n', "markers"),
-        ('[tool.poetry]\nname = "x"\n[tool.poetry.dev-dependencies]\na = "1"\n[tool.poetry.group.dev.dependencies]\na = "2"\n', "differs"),
-        ('[tool.poetry]\nname = "x"\n[tool.black]\nx = 1\n[tool.poetry.dependencies]\na = "1"\n', "split by other tables"),
+        (
+            '[tool.poetry]\nname = "x"\n[tool.poetry.dependencies]\na = { version = "1", optional = true }\n',
+            "no extra",
+        ),
+        (
+            '[tool.poetry]\nname = "x"\n[tool.poetry.dependencies]\na = { version = "1", markers = "nonsense ==" }\n',
+            "markers",
+        ),
+        (
+            '[tool.poetry]\nname = "x"\n[tool.poetry.dev-dependencies]\na = "1"\n[tool.poetry.group.dev.dependencies]\na = "2"\n',
+            "differs",
+        ),
+        (
+            '[tool.poetry]\nname = "x"\n[tool.black]\nx = 1\n[tool.poetry.dependencies]\na = "1"\n',
+            "split by other tables",
+        ),
     ],
 )
 def test_poetry1_migration_refuses_what_it_cannot_decide(pyproject, message):
@@ -334,7 +363,10 @@ def test_migrated_poetry1_package_passes_poetry_check_strict_and_builds(tmp_path
     poetry("build", cwd=package)
     wheel = next((package / "dist").glob("*.whl"))
     metadata = run("unzip", "-p", wheel, "lookup_client-1.4.2.dist-info/METADATA", cwd=package).stdout
-    assert "Requires-Dist: requests (>=2.31,<3.0)" in metadata or "Requires-Dist: requests<3.0,>=2.31" in metadata
+    assert (
+        "Requires-Dist: requests (>=2.31,<3.0)" in metadata
+        or "Requires-Dist: requests<3.0,>=2.31" in metadata
+    )
     assert "Provides-Extra: pretty" in metadata
     assert "License-Expression: MIT" in metadata
 
@@ -349,13 +381,20 @@ def test_a_missing_readme_field_is_added_after_the_description():
         description = "Does x."  # summary
         version = "1.0.0"
     """)
-    assert apply_twice(ensure_readme_field, doc) == ['pyproject.toml: added readme = "README.md" to [project], so PyPI shows it']
+    assert apply_twice(ensure_readme_field, doc) == [
+        'pyproject.toml: added readme = "README.md" to [project], so PyPI shows it'
+    ]
     assert 'description = "Does x."  # summary\nreadme = "README.md"\nversion = "1.0.0"\n' in doc.as_string()
 
 
 @pytest.mark.parametrize(
     "pyproject",
-    ['[project]\nname = "x"\nreadme = "README.rst"\n', '[project]\nname = "x"\ndynamic = ["readme"]\n', '[tool.black]\nx = 1\n', ""],
+    [
+        '[project]\nname = "x"\nreadme = "README.rst"\n',
+        '[project]\nname = "x"\ndynamic = ["readme"]\n',
+        "[tool.black]\nx = 1\n",
+        "",
+    ],
 )
 def test_a_readme_field_is_left_alone_when_present_dynamic_or_not_a_package(pyproject):
     doc = tomlkit.parse(pyproject)
@@ -379,7 +418,9 @@ def test_the_template_licence_and_common_variants_are_mit():
     rendered = (TEMPLATE_ROOT / "template" / "LICENSE.txt.jinja").read_text()
     assert is_mit_license(rendered)
     assert is_mit_license(MIT_LICENSE)
-    markdown = "# MIT License\n\n**Copyright** (c) 2024 Someone\n\n" + " ".join(MIT_LICENSE.split("\n\n", 2)[2].split())
+    markdown = "# MIT License\n\n**Copyright** (c) 2024 Someone\n\n" + " ".join(
+        MIT_LICENSE.split("\n\n", 2)[2].split()
+    )
     assert is_mit_license(markdown)
 
 
@@ -391,10 +432,12 @@ def test_the_template_licence_and_common_variants_are_mit():
         # MIT-0: no condition to keep the notice.
         MIT_LICENSE.replace(
             "The above copyright notice and this permission notice shall be included in all\n"
-            "copies or substantial portions of the Software.\n", ""
+            "copies or substantial portions of the Software.\n",
+            "",
         ),
         # X11: an extra clause about the copyright holders' names.
-        MIT_LICENSE + "\nExcept as contained in this notice, the name of the X Consortium shall not be used.\n",
+        MIT_LICENSE
+        + "\nExcept as contained in this notice, the name of the X Consortium shall not be used.\n",
         MIT_LICENSE.replace("free of charge", "for a fee"),
     ],
 )
@@ -441,7 +484,11 @@ def test_license_metadata_of_a_rendered_package_is_already_right():
 
 
 def test_license_metadata_that_disagrees_with_the_mit_file_is_refused():
-    assert_refuses(ensure_mit_license_metadata, toml('[project]\nname = "x"\nlicense = "Apache-2.0"\n'), match="make them agree")
+    assert_refuses(
+        ensure_mit_license_metadata,
+        toml('[project]\nname = "x"\nlicense = "Apache-2.0"\n'),
+        match="make them agree",
+    )
 
 
 def _repo(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -503,7 +550,9 @@ def set_ref_twice(text: str, ref: str) -> tuple[str, list[str]]:
 def test_an_older_ci_ref_moves_up_and_nothing_else_changes():
     new_text, changes = set_ref_twice(OLD_GITLAB_CI, "v6.0.0")
     assert new_text == OLD_GITLAB_CI.replace("ref: v5.2.0  #", "ref: v6.0.0  #")
-    assert changes == [f".gitlab-ci.yml: the include of {CI_FILE} from {CI_PROJECT} moved from v5.2.0 to v6.0.0"]
+    assert changes == [
+        f".gitlab-ci.yml: the include of {CI_FILE} from {CI_PROJECT} moved from v5.2.0 to v6.0.0"
+    ]
 
 
 @pytest.mark.parametrize("ref", ["v5.2.0", "v5.1.9", "v4.10.0"])
@@ -553,7 +602,9 @@ def test_unparsable_ci_yaml_is_refused(edit):
 
 
 def test_ci_yaml_with_conflict_markers_is_recognised():
-    assert has_conflict_markers("a: 1\n<<<<<<< before updating\nb: 2\n=======\nb: 3\n>>>>>>> after updating\n")
+    assert has_conflict_markers(
+        "a: 1\n<<<<<<< before updating\nb: 2\n=======\nb: 3\n>>>>>>> after updating\n"
+    )
     assert not has_conflict_markers(OLD_GITLAB_CI)
 
 
@@ -582,14 +633,24 @@ ITEM = (
         ),
         (
             "include:\n  - local: /ci/a.yml\n    rules:\n      - if: $X  # only X\n\n# Jobs.\nlint:\n  script: make\n",
-            "include:\n  - local: /ci/a.yml\n    rules:\n      - if: $X  # only X\n" + ITEM + "\n# Jobs.\nlint:\n  script: make\n",
+            "include:\n  - local: /ci/a.yml\n    rules:\n      - if: $X  # only X\n"
+            + ITEM
+            + "\n# Jobs.\nlint:\n  script: make\n",
         ),
         (
             "include:\n- /ci/a.yml\nlint:\n  script: make\n",
-            "include:\n- /ci/a.yml\n" + ITEM.replace("\n  ", "\n").removeprefix("  ") + "lint:\n  script: make\n",
+            "include:\n- /ci/a.yml\n"
+            + ITEM.replace("\n  ", "\n").removeprefix("  ")
+            + "lint:\n  script: make\n",
         ),
-        ("include: /ci/local.yml  # local\nlint: {script: make}\n", "include:\n  - /ci/local.yml  # local\n" + ITEM + "lint: {script: make}\n"),
-        ("include:\n  local: /ci/a.yml  # a\nlint: {script: make}\n", "include:\n  - local: /ci/a.yml  # a\n" + ITEM + "lint: {script: make}\n"),
+        (
+            "include: /ci/local.yml  # local\nlint: {script: make}\n",
+            "include:\n  - /ci/local.yml  # local\n" + ITEM + "lint: {script: make}\n",
+        ),
+        (
+            "include:\n  local: /ci/a.yml  # a\nlint: {script: make}\n",
+            "include:\n  - local: /ci/a.yml  # a\n" + ITEM + "lint: {script: make}\n",
+        ),
         ("include:\nlint: {script: make}\n", "include:\n" + ITEM + "lint: {script: make}\n"),
         (
             "include: [/ci/a.yml]\n",
@@ -602,7 +663,18 @@ ITEM = (
             ' file: "/auto-devops/common-pipeline.yml", ref: v6.0.0}]\n',
         ),
     ],
-    ids=["empty", "comments-only", "no-include", "list", "list-at-column-0", "string", "mapping", "null", "flow-list", "flow-mapping"],
+    ids=[
+        "empty",
+        "comments-only",
+        "no-include",
+        "list",
+        "list-at-column-0",
+        "string",
+        "mapping",
+        "null",
+        "flow-list",
+        "flow-mapping",
+    ],
 )
 def test_the_common_pipeline_include_is_added_keeping_everything_else(text, expected):
     assert add_twice(text) == expected

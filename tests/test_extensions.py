@@ -12,14 +12,16 @@ import yaml
 
 from helpers import TEMPLATE_ROOT
 
-_spec = importlib.util.spec_from_file_location("template_context", TEMPLATE_ROOT / "extensions" / "context.py")
+_spec = importlib.util.spec_from_file_location(
+    "template_context", TEMPLATE_ROOT / "extensions" / "context.py"
+)
 context = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(context)
 
 NASTY_STRINGS = [
     "",
     "plain",
-    'double "quotes" and \'single\'',
+    "double \"quotes\" and 'single'",
     "back\\slash\\",
     "tab\tnew\nline\rreturn",
     "unicode ✓ Zoë 日本語 😀",
@@ -87,24 +89,61 @@ def test_git_config_falls_back_when_the_key_is_unset():
 
 # Each validator: allowed answers give "", bad ones a message naming the problem and what is allowed.
 VALIDATOR_CASES = {
-    "project_name_error": (["Lookup Client", "Ünïcødé 2"], {"": "required", "a\nb": "one line", "!!!": "letter or digit", "x" * 101: "at most"}),
-    "distribution_name_error": (["lookup-client", "a", "ucam-api-v2"], {
-        "Lookup Client": "not a valid PyPI name", "lookup_client": "use 'lookup-client'", "Lookup": "use 'lookup'",
-        "-lookup": "starting and ending", "lookup!": "not a valid PyPI name", "": "required",
-    }),
-    "package_name_error": (["lookup_client", "_private"], {
-        "lookup-client": "not a valid import name", "1abc": "not starting with a digit", "class": "keyword",
-        "json": "standard-library", "Lookup": "lower-case",
-    }),
-    "description_error": (["Talks to Lookup."], {"": "required", "two\nlines": "one line", "x" * 201: "at most 200"}),
+    "project_name_error": (
+        ["Lookup Client", "Ünïcødé 2"],
+        {"": "required", "a\nb": "one line", "!!!": "letter or digit", "x" * 101: "at most"},
+    ),
+    "distribution_name_error": (
+        ["lookup-client", "a", "ucam-api-v2"],
+        {
+            "Lookup Client": "not a valid PyPI name",
+            "lookup_client": "use 'lookup-client'",
+            "Lookup": "use 'lookup'",
+            "-lookup": "starting and ending",
+            "lookup!": "not a valid PyPI name",
+            "": "required",
+        },
+    ),
+    "package_name_error": (
+        ["lookup_client", "_private"],
+        {
+            "lookup-client": "not a valid import name",
+            "1abc": "not starting with a digit",
+            "class": "keyword",
+            "json": "standard-library",
+            "Lookup": "lower-case",
+        },
+    ),
+    "description_error": (
+        ["Talks to Lookup."],
+        {"": "required", "two\nlines": "one line", "x" * 201: "at most 200"},
+    ),
     "author_name_error": (["Zoë O'Brien"], {"": "required", "A <a@b.org>": "'<'", "Doe, Jane": "','"}),
-    "email_error": (["zoe+pypi@example.org"], {"nobody": "name@example.org", "a@b": "name@example.org", "a b@c.org": "name@example.org"}),
-    "version_error": (["0.1.0", "1.0.0rc1"], {"one": "not a PEP 440 version", "v1.0": "use '1.0'", "1.0-rc1": "use '1.0rc1'"}),
-    "host_error": (["gitlab.developers.cam.ac.uk"], {"https://gitlab.com": "not a host name", "localhost": "not a host name"}),
-    "gitlab_path_error": (["uis/devops/lookup", "a.b/c_d/e-f"], {"lookup": "group/project", "/a/b": "no leading", "a/b.git": "group/project"}),
-    "ci_file_error": (["/auto-devops/common-pipeline.yml"], {"auto-devops/x.yml": "absolute path", "/x.json": "ending in .yml", "/../x.yml": "absolute path"}),
+    "email_error": (
+        ["zoe+pypi@example.org"],
+        {"nobody": "name@example.org", "a@b": "name@example.org", "a b@c.org": "name@example.org"},
+    ),
+    "version_error": (
+        ["0.1.0", "1.0.0rc1"],
+        {"one": "not a PEP 440 version", "v1.0": "use '1.0'", "1.0-rc1": "use '1.0rc1'"},
+    ),
+    "host_error": (
+        ["gitlab.developers.cam.ac.uk"],
+        {"https://gitlab.com": "not a host name", "localhost": "not a host name"},
+    ),
+    "gitlab_path_error": (
+        ["uis/devops/lookup", "a.b/c_d/e-f"],
+        {"lookup": "group/project", "/a/b": "no leading", "a/b.git": "group/project"},
+    ),
+    "ci_file_error": (
+        ["/auto-devops/common-pipeline.yml"],
+        {"auto-devops/x.yml": "absolute path", "/x.json": "ending in .yml", "/../x.yml": "absolute path"},
+    ),
     "ci_ref_error": (["v1.2.3"], {"master": "never a branch", "1.2.3": "vX.Y.Z", "v1.2": "vX.Y.Z"}),
-    "url_error": (["https://docs.example.org/x/?a=1#b"], {"http://example.org": "https URL", "https://a b": "https URL", "ftp://x": "https URL"}),
+    "url_error": (
+        ["https://docs.example.org/x/?a=1#b"],
+        {"http://example.org": "https URL", "https://a b": "https URL", "ftp://x": "https URL"},
+    ),
 }
 
 

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from helpers import TEMPLATE_ROOT
+from helpers import TEMPLATE_ROOT, run, tool
 
 README = (TEMPLATE_ROOT / "README.md").read_text()
 RENDER_COMMAND, TEST_COMMAND = re.findall(
@@ -29,7 +29,10 @@ def test_readmes_render_command_works_on_a_machine_without_copier(tmp_path):
     clone = tmp_path / "python-package-template"
     subprocess.run(["git", "clone", "--quiet", str(TEMPLATE_ROOT), str(clone)], check=True)
     # Answer the questions with -d instead of at the keyboard.
-    command = RENDER_COMMAND + " --defaults --vcs-ref=HEAD -d project_name='Lookup Client' -d description='Talks to Lookup.'"
+    command = (
+        RENDER_COMMAND
+        + " --defaults --vcs-ref=HEAD -d project_name='Lookup Client' -d description='Talks to Lookup.'"
+    )
     env = {**os.environ, "HOME": str(home)}
     env.pop("VIRTUAL_ENV", None)
     result = subprocess.run(
@@ -39,3 +42,9 @@ def test_readmes_render_command_works_on_a_machine_without_copier(tmp_path):
     package = tmp_path / "my-package"
     assert (package / "src" / "lookup_client" / "__init__.py").is_file()
     assert f"_src_path: {clone}" in (package / ".copier-answers.yml").read_text()
+
+
+def test_this_repository_passes_its_own_ruff_checks():
+    # The next engineer reads this code: keep it in the shape pyproject.toml's [tool.ruff] asks for.
+    run(tool("ruff"), "check", "--no-cache", "extensions", "tests", cwd=TEMPLATE_ROOT)
+    run(tool("ruff"), "format", "--no-cache", "--check", "extensions", "tests", cwd=TEMPLATE_ROOT)

@@ -296,7 +296,11 @@ def run_cli(*args: str | Path, **kwargs) -> tuple[int, str, str]:
 
 def comments(text: str) -> list[str]:
     """The text of every comment in a TOML or YAML file."""
-    return [line.split("#", 1)[1].strip() for line in text.splitlines() if "#" in line and line.split("#", 1)[1].strip()]
+    return [
+        line.split("#", 1)[1].strip()
+        for line in text.splitlines()
+        if "#" in line and line.split("#", 1)[1].strip()
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -314,7 +318,9 @@ def originals(tmp_path_factory) -> dict[str, Path]:
 def onboarded(tmp_path_factory, template) -> tuple[dict[str, Path], int, dict]:
     """Every shape onboarded in one run, two at a time: (packages, exit code, JSON report)."""
     packages = make_packages(tmp_path_factory.mktemp("fleet"))
-    code, out, _ = run_cli("onboard", "--yes", "--json", "--jobs", "2", "--template", template, *packages.values())
+    code, out, _ = run_cli(
+        "onboard", "--yes", "--json", "--jobs", "2", "--template", template, *packages.values()
+    )
     return packages, code, json.loads(out)
 
 
@@ -358,7 +364,7 @@ def test_onboard_keeps_every_readme_line_and_adds_sections_at_the_end(onboarded,
     after = (packages[name] / "README.md").read_text()
     assert after.startswith(before.rstrip("\n")), "the author's README must stay as it was, at the top"
     if missing_sections(before):
-        added = after[len(before.rstrip("\n")):]
+        added = after[len(before.rstrip("\n")) :]
         assert added.lstrip().startswith(SKELETON_START) and added.rstrip().endswith(SKELETON_END)
     assert missing_sections(after) == []
 
@@ -366,9 +372,16 @@ def test_onboard_keeps_every_readme_line_and_adds_sections_at_the_end(onboarded,
 def test_onboard_readme_lacking_sections_gets_a_marked_skeleton(onboarded):
     packages, _, _ = onboarded
     after = (packages["tiny-tool"] / "README.md").read_text()
-    skeleton = after[after.index(SKELETON_START):]
-    for heading in ("## What it does", "## The problem it solves", "## Installation", "## Usage",
-                    "## Finding out more", "## Making a release", "## Licence"):
+    skeleton = after[after.index(SKELETON_START) :]
+    for heading in (
+        "## What it does",
+        "## The problem it solves",
+        "## Installation",
+        "## Usage",
+        "## Finding out more",
+        "## Making a release",
+        "## Licence",
+    ):
         assert heading in skeleton
     assert "pip install tiny-tool" in skeleton
     # A README with most sections in its own words gets only the missing ones.
@@ -401,7 +414,9 @@ def test_onboard_reports_a_common_pipeline_include_that_follows_a_branch(tmp_pat
     package = git_repo(tmp_path / "on-a-branch", files)
     code, out, _ = run_cli("onboard", "--yes", "--json", "--template", template, package)
     report = json.loads(out)["packages"][0]
-    assert (package / ".gitlab-ci.yml").read_text() == files[".gitlab-ci.yml"], "its pipeline is left as it is"
+    assert (package / ".gitlab-ci.yml").read_text() == files[".gitlab-ci.yml"], (
+        "its pipeline is left as it is"
+    )
     assert any("follows 'main', not a release tag" in c for c in report["conflicts"]) and code == 1
     assert "ci-include-pinned" in report["failing_rules"]
 
@@ -451,10 +466,22 @@ def test_onboard_infers_the_answers_from_the_package(onboarded):
     answers = yaml.safe_load((packages["lookup-client"] / ".copier-answers.yml").read_text())
     assert answers["_commit"] == "v1.0.0"
     assert answers["_src_path"] == str(Path(answers["_src_path"]).resolve())
-    assert {k: answers[k] for k in (
-        "project_name", "distribution_name", "package_name", "description", "author_name", "author_email",
-        "copyright_holder", "initial_version", "python_min", "gitlab_host", "gitlab_project_path",
-    )} == {
+    assert {
+        k: answers[k]
+        for k in (
+            "project_name",
+            "distribution_name",
+            "package_name",
+            "description",
+            "author_name",
+            "author_email",
+            "copyright_holder",
+            "initial_version",
+            "python_min",
+            "gitlab_host",
+            "gitlab_project_path",
+        )
+    } == {
         "project_name": "Lookup Client",
         "distribution_name": "ucam-lookup-client",
         "package_name": "lookup_client",
@@ -468,14 +495,20 @@ def test_onboard_infers_the_answers_from_the_package(onboarded):
         "gitlab_project_path": "uis/lookup-client",
     }
     ci = yaml.safe_load((packages["ci-jobs-pkg"] / ".copier-answers.yml").read_text())
-    assert (ci["gitlab_host"], ci["gitlab_project_path"], ci["python_min"]) == ("gitlab.example.org", "devops/ci-jobs-pkg", "3.12")
+    assert (ci["gitlab_host"], ci["gitlab_project_path"], ci["python_min"]) == (
+        "gitlab.example.org",
+        "devops/ci-jobs-pkg",
+        "3.12",
+    )
 
 
 def test_onboard_answers_file_is_the_one_copier_copy_writes(onboarded, template, tmp_path):
     packages, _, _ = onboarded
     onboarded_answers = (packages["lookup-client"] / ".copier-answers.yml").read_text()
     data = {k: v for k, v in yaml.safe_load(onboarded_answers).items() if not k.startswith("_")}
-    copier.run_copy(str(template), tmp_path, data=data, defaults=True, unsafe=True, quiet=True, vcs_ref="v1.0.0")
+    copier.run_copy(
+        str(template), tmp_path, data=data, defaults=True, unsafe=True, quiet=True, vcs_ref="v1.0.0"
+    )
     assert (tmp_path / ".copier-answers.yml").read_text() == onboarded_answers
 
 
@@ -484,9 +517,12 @@ def test_onboard_merges_pyproject_to_the_template_metadata(onboarded):
     for name in ("lookup-client", "gridmap", "tiny-tool"):
         project = tomllib.loads((packages[name] / "pyproject.toml").read_text())
         assert project["project"]["readme"] == "README.md"
-        assert project["project"]["license"] == "MIT" and project["project"]["license-files"] == ["LICENSE.txt"]
+        assert project["project"]["license"] == "MIT" and project["project"]["license-files"] == [
+            "LICENSE.txt"
+        ]
         assert project["build-system"] == {
-            "requires": ["poetry-core>=2.0.0,<3.0.0"], "build-backend": "poetry.core.masonry.api",
+            "requires": ["poetry-core>=2.0.0,<3.0.0"],
+            "build-backend": "poetry.core.masonry.api",
         }
         assert {"Homepage", "Documentation", "Issues", "Changelog"} <= set(project["project"]["urls"])
         assert "Intended Audience :: Developers" in project["project"]["classifiers"]
@@ -504,8 +540,14 @@ def test_onboard_merges_pyproject_to_the_template_metadata(onboarded):
 def test_onboard_adds_the_files_the_package_lacks_and_keeps_its_own(onboarded):
     packages, _, _ = onboarded
     tiny = packages["tiny-tool"]
-    for file in (".gitlab-ci.yml", ".pre-commit-config.yaml", ".editorconfig", ".gitignore", "CHANGELOG.md",
-                 "tests/test_package.py"):
+    for file in (
+        ".gitlab-ci.yml",
+        ".pre-commit-config.yaml",
+        ".editorconfig",
+        ".gitignore",
+        "CHANGELOG.md",
+        "tests/test_package.py",
+    ):
         assert (tiny / file).is_file(), file
     # py.typed would claim type hints the code may not have: left to the authors, and said so.
     assert not (tiny / "src/tiny_tool/py.typed").exists()
@@ -527,13 +569,17 @@ def test_onboard_twice_changes_nothing(onboarded, template):
 
 def test_onboard_with_yes_refuses_answers_the_template_refuses_and_data_fixes_them(tmp_path, template):
     files = dict(README_LACKING)
-    files["pyproject.toml"] = files["pyproject.toml"].replace('"A tiny tool."', '"' + "A very long description. " * 10 + '"')
+    files["pyproject.toml"] = files["pyproject.toml"].replace(
+        '"A tiny tool."', '"' + "A very long description. " * 10 + '"'
+    )
     package = git_repo(tmp_path / "long", files)
     before = tree_contents(package)
     code, out, _ = run_cli("onboard", "--yes", "--template", template, package)
     assert code == 1 and "description" in out and "--data" in out
     assert tree_contents(package) == before
-    code, _, _ = run_cli("onboard", "--yes", "--template", template, "--data", "description=A tiny tool.", package)
+    code, _, _ = run_cli(
+        "onboard", "--yes", "--template", template, "--data", "description=A tiny tool.", package
+    )
     assert yaml.safe_load((package / ".copier-answers.yml").read_text())["description"] == "A tiny tool."
     assert "A very long description." in (package / "pyproject.toml").read_text(), "the package's own stays"
 
@@ -553,7 +599,9 @@ def test_onboarded_package_passes_poetry_check_strict(onboarded, name):
 def test_onboard_poetry_build_passes_where_it_passed_before(onboarded, originals, tmp_path):
     packages, _, _ = onboarded
     for name in ("lookup-client", "tiny-tool"):
-        before = poetry("build", "--output", str(tmp_path / name / "before"), cwd=originals[name], check=False)
+        before = poetry(
+            "build", "--output", str(tmp_path / name / "before"), cwd=originals[name], check=False
+        )
         assert before.returncode == 0, f"{name} should build before onboarding: {before.stderr}"
         poetry("build", "--output", str(tmp_path / name / "after"), cwd=packages[name])
     # The setuptools package now builds with poetry-core (before, its isolated setuptools build
@@ -581,19 +629,25 @@ def test_check_reports_failing_rules_before_onboarding_and_changes_nothing(origi
 
 def test_check_passes_after_onboarding_except_the_non_mit_licence(onboarded):
     packages, _, _ = onboarded
-    code, out, _ = run_cli("onboard", "--check", "--no-build", "--json", *(packages[n] for n in PYTHON_SHAPES))
+    code, out, _ = run_cli(
+        "onboard", "--check", "--no-build", "--json", *(packages[n] for n in PYTHON_SHAPES)
+    )
     document = json.loads(out)
     failing = {Path(p["path"]).name: p["failing_rules"] for p in document["packages"]}
     assert failing == {**{n: [] for n in PYTHON_SHAPES}, "apache-thing": ["licence"]}
     assert code == 1
-    code, out, _ = run_cli("onboard", "--check", "--no-build", *(packages[n] for n in PYTHON_SHAPES if n != "apache-thing"))
+    code, out, _ = run_cli(
+        "onboard", "--check", "--no-build", *(packages[n] for n in PYTHON_SHAPES if n != "apache-thing")
+    )
     assert code == 0, out
 
 
 @pytest.mark.slow
 def test_check_builds_and_twine_checks_the_onboarded_packages(onboarded, originals):
     packages, _, _ = onboarded
-    code, out, err = run_cli("onboard", "--check", "--json", "--jobs", "2", *(packages[n] for n in ("lookup-client", "gridmap")))
+    code, out, err = run_cli(
+        "onboard", "--check", "--json", "--jobs", "2", *(packages[n] for n in ("lookup-client", "gridmap"))
+    )
     document = json.loads(out)
     for package in document["packages"]:
         rule = next(r for r in package["rules"] if r["rule"] == "pypi-metadata")
@@ -607,11 +661,18 @@ def test_check_builds_and_twine_checks_the_onboarded_packages(onboarded, origina
 
 def test_check_prints_each_rule_and_a_summary_table(originals, onboarded):
     packages, _, _ = onboarded
-    code, out, err = run_cli("onboard", "--check", "--no-build", originals["tiny-tool"], packages["tiny-tool"], originals["web-app"])
+    code, out, err = run_cli(
+        "onboard",
+        "--check",
+        "--no-build",
+        originals["tiny-tool"],
+        packages["tiny-tool"],
+        originals["web-app"],
+    )
     assert code == 1
     assert re.search(r"^  FAIL  readme-field +pyproject.toml has no readme field", out, re.M)
     assert re.search(r"^  PASS  readme-field +readme = 'README.md'", out, re.M)
-    table = out[out.index("package  "):].splitlines()
+    table = out[out.index("package  ") :].splitlines()
     assert re.match(r"package +status +changed files +conflicts +rules failing", table[0])
     rows = {line.split()[0]: line for line in table[2:]}
     assert "readme-field" in rows[str(originals["tiny-tool"])]
@@ -635,13 +696,20 @@ def test_copier_update_to_a_newer_template_tag_works_after_onboarding(tmp_path):
     pre_commit = template / "template/.pre-commit-config.yaml"
     pre_commit.write_text(pre_commit.read_text().replace("rev: v6.0.0", "rev: v6.1.0"))
     pyproject_template = template / "template/pyproject.toml.jinja"
-    pyproject_template.write_text(pyproject_template.read_text().replace('testpaths = ["tests"]', 'testpaths = ["tests"]\naddopts = "-ra"'))
+    pyproject_template.write_text(
+        pyproject_template.read_text().replace(
+            'testpaths = ["tests"]', 'testpaths = ["tests"]\naddopts = "-ra"'
+        )
+    )
     git_commit_all(template, "template v2.0.0")
     git("tag", "v2.0.0", cwd=template)
 
     code, out, _ = run_cli("onboard", "--check", "--no-build", "--json", "--template", template, package)
     rules = {r["rule"]: r for r in json.loads(out)["packages"][0]["rules"]}
-    assert rules["template-version"]["status"] == "warn" and "behind v2.0.0" in rules["template-version"]["detail"]
+    assert (
+        rules["template-version"]["status"] == "warn"
+        and "behind v2.0.0" in rules["template-version"]["detail"]
+    )
     # Onboarding again (to the latest tag, v2.0.0) is not the way to move it: it says so.
     before = tree_contents(package)
     code, out, _ = run_cli("onboard", "--yes", "--json", "--template", template, package)
@@ -681,7 +749,9 @@ def test_onboard_interactive_accepts_the_inferred_answers(tmp_path, template):
     package = make_packages(tmp_path, ["tiny-tool"])["tiny-tool"]
     with create_pipe_input() as pipe:
         pipe.send_text(ENTER)  # "Onboard it with these answers"
-        code, out, err = run_cli("onboard", "--template", template, package, prompt_input=pipe, prompt_output=DummyOutput())
+        code, out, err = run_cli(
+            "onboard", "--template", template, package, prompt_input=pipe, prompt_output=DummyOutput()
+        )
     assert code == 0, out + err
     assert "project_name" in err and "'Tiny Tool'" in err and "README.md title" in err
     assert yaml.safe_load((package / ".copier-answers.yml").read_text())["project_name"] == "Tiny Tool"
@@ -697,7 +767,9 @@ def test_onboard_interactive_corrects_answers_with_the_template_validators(tmp_p
     keys.append(ENTER)  # then onboard with these answers
     with create_pipe_input() as pipe:
         pipe.send_text("".join(keys))
-        code, out, err = run_cli("onboard", "--template", template, package, prompt_input=pipe, prompt_output=DummyOutput())
+        code, out, err = run_cli(
+            "onboard", "--template", template, package, prompt_input=pipe, prompt_output=DummyOutput()
+        )
     assert code == 0, out + err
     answers = yaml.safe_load((package / ".copier-answers.yml").read_text())
     assert (answers["project_name"], answers["distribution_name"]) == ("Tiny Tool Kit", "tiny-tool")
@@ -706,13 +778,20 @@ def test_onboard_interactive_corrects_answers_with_the_template_validators(tmp_p
 
 def test_onboard_interactive_asks_first_for_an_answer_the_template_refuses(tmp_path, template):
     files = dict(README_LACKING)
-    files["pyproject.toml"] = files["pyproject.toml"].replace('"A tiny tool."', '"' + "A very long description. " * 10 + '"')
+    files["pyproject.toml"] = files["pyproject.toml"].replace(
+        '"A tiny tool."', '"' + "A very long description. " * 10 + '"'
+    )
     package = git_repo(tmp_path / "long", files)
     with create_pipe_input() as pipe:
         pipe.send_text(CLEAR_LINE + "A tiny tool." + ENTER + ENTER)
-        code, out, err = run_cli("onboard", "--template", template, package, prompt_input=pipe, prompt_output=DummyOutput())
+        code, out, err = run_cli(
+            "onboard", "--template", template, package, prompt_input=pipe, prompt_output=DummyOutput()
+        )
     assert code == 0, out + err
-    assert re.search(r"description '(A very long description\. ?)+' \(\[project\]\.description\) is not allowed: The description is \d+ characters long", err)
+    assert re.search(
+        r"description '(A very long description\. ?)+' \(\[project\]\.description\) is not allowed: The description is \d+ characters long",
+        err,
+    )
     assert yaml.safe_load((package / ".copier-answers.yml").read_text())["description"] == "A tiny tool."
 
 
@@ -721,7 +800,9 @@ def test_onboard_interactive_skip_changes_nothing(tmp_path, template):
     before = tree_contents(package)
     with create_pipe_input() as pipe:
         pipe.send_text(DOWN + DOWN + ENTER)  # "Skip this package"
-        code, out, _ = run_cli("onboard", "--template", template, package, prompt_input=pipe, prompt_output=DummyOutput())
+        code, out, _ = run_cli(
+            "onboard", "--template", template, package, prompt_input=pipe, prompt_output=DummyOutput()
+        )
     assert code == 0 and "skipped" in out
     assert tree_contents(package) == before
 
@@ -751,7 +832,14 @@ def test_git_remote_gives_the_gitlab_host_and_project_path(url, expected):
 
 @pytest.mark.parametrize(
     ("requirement", "expected"),
-    [("^3.9", "3.11"), (">=3.12", "3.12"), (">=3.11,<4", "3.11"), ("~=3.13", "3.13"), ("", None), (">3.11", "3.12")],
+    [
+        ("^3.9", "3.11"),
+        (">=3.12", "3.12"),
+        (">=3.11,<4", "3.11"),
+        ("~=3.13", "3.13"),
+        ("", None),
+        (">3.11", "3.12"),
+    ],
 )
 def test_python_min_is_the_oldest_supported_python_the_package_allows(requirement, expected):
     assert python_min_from(requirement, ("3.11", "3.12", "3.13", "3.14", "3.15"))[0] == expected
@@ -759,8 +847,14 @@ def test_python_min_is_the_oldest_supported_python_the_package_allows(requiremen
 
 @pytest.mark.parametrize(
     ("heading", "section"),
-    [("Getting started", "Installation"), ("API documentation", "Finding out more"), ("License", "Licence"),
-     ("Releasing", "Making a release"), ("Motivation", "The problem it solves"), ("Overview", "What it does")],
+    [
+        ("Getting started", "Installation"),
+        ("API documentation", "Finding out more"),
+        ("License", "Licence"),
+        ("Releasing", "Making a release"),
+        ("Motivation", "The problem it solves"),
+        ("Overview", "What it does"),
+    ],
 )
 def test_readme_sections_are_recognised_in_the_authors_words(heading, section):
     assert section not in missing_sections(f"# Title\n\n## {heading}\n\ntext\n")

@@ -98,7 +98,11 @@ def test_pyproject_carries_the_answers_as_pep621_metadata(rendered):
     assert project["requires-python"] == f">={answers['python_min']}"
     assert set(project["urls"]) == {"Homepage", "Documentation", "Repository", "Issues", "Changelog"}
     assert project["urls"]["Documentation"] == answers["documentation_url"]
-    assert all(answers["gitlab_project_path"] in url for key, url in project["urls"].items() if key != "Documentation")
+    assert all(
+        answers["gitlab_project_path"] in url
+        for key, url in project["urls"].items()
+        if key != "Documentation"
+    )
     assert pyproject["build-system"]["build-backend"] == "poetry.core.masonry.api"
     assert pyproject["build-system"]["requires"] == ["poetry-core>=2.0.0,<3.0.0"]
     assert "pytest" in pyproject["tool"]["poetry"]["group"]["dev"]["dependencies"]
@@ -118,7 +122,7 @@ def test_licence_is_the_mit_text_with_this_year_and_the_holder(rendered):
     year = __import__("datetime").date.today().year
     assert licence.startswith("MIT License\n")
     assert f"Copyright (c) {year} {answers_of(package)['copyright_holder']}\n" in licence
-    assert "THE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND" in licence
+    assert 'THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND' in licence
 
 
 def test_readme_is_written_for_a_newcomer(rendered):
@@ -126,8 +130,16 @@ def test_readme_is_written_for_a_newcomer(rendered):
     answers = answers_of(package)
     readme = (package / "README.md").read_text()
     headings = re.findall(r"^## (.+)$", readme, flags=re.M)
-    for section in ("What it does", "The problem it solves", "Installation", "Usage", "Finding out more",
-                    "Development", "Making a release", "Licence"):
+    for section in (
+        "What it does",
+        "The problem it solves",
+        "Installation",
+        "Usage",
+        "Finding out more",
+        "Development",
+        "Making a release",
+        "Licence",
+    ):
         assert section in headings
     assert readme.startswith(f"# {answers['project_name']}\n\n{answers['description']}\n")
     assert f"pip install {answers['distribution_name']}" in readme
@@ -135,7 +147,12 @@ def test_readme_is_written_for_a_newcomer(rendered):
     usage = re.search(r"## Usage\n.*?```python\n(.*?)```", readme, flags=re.S).group(1)
     assert f"import {answers['package_name']}" in usage
     # The release story of how-we-use-pypi: test PyPI first, an all-projects token only once.
-    for phrase in ("test PyPI", "all projects", f"scoped to `{answers['distribution_name']}`", "masked and protected"):
+    for phrase in (
+        "test PyPI",
+        "all projects",
+        f"scoped to `{answers['distribution_name']}`",
+        "masked and protected",
+    ):
         assert phrase in readme
 
 
@@ -144,7 +161,11 @@ def test_ci_file_includes_the_common_pipeline_and_is_valid_gitlab_ci(rendered):
     answers = answers_of(package)
     ci = yaml.safe_load((package / ".gitlab-ci.yml").read_text())
     assert ci["include"] == [
-        {"project": answers["ci_include_project"], "file": answers["ci_include_file"], "ref": answers["ci_include_ref"]}
+        {
+            "project": answers["ci_include_project"],
+            "file": answers["ci_include_file"],
+            "ref": answers["ci_include_ref"],
+        }
     ]
     run(tool("check-jsonschema"), "--builtin-schema", "vendor.gitlab-ci", ".gitlab-ci.yml", cwd=package)
 
@@ -176,9 +197,21 @@ def test_user_owned_files_are_kept_on_update():
 def test_copy_from_the_command_line_needs_only_a_name_and_a_description(tmp_path):
     destination = tmp_path / "lookup-client"
     run(
-        sys.executable, "-m", "copier", "copy", "--trust", "--defaults", "--vcs-ref=HEAD", "--quiet",
-        "-d", "project_name=Lookup Client", "-d", "description=A client for the Lookup API.",
-        TEMPLATE_ROOT, destination, cwd=tmp_path,
+        sys.executable,
+        "-m",
+        "copier",
+        "copy",
+        "--trust",
+        "--defaults",
+        "--vcs-ref=HEAD",
+        "--quiet",
+        "-d",
+        "project_name=Lookup Client",
+        "-d",
+        "description=A client for the Lookup API.",
+        TEMPLATE_ROOT,
+        destination,
+        cwd=tmp_path,
     )
     assert (destination / "src" / "lookup_client" / "__init__.py").is_file()
 
@@ -202,10 +235,26 @@ BAD_ANSWERS = {
 def test_bad_answer_is_refused_with_a_clear_message_and_nothing_is_written(tmp_path, bad_answer):
     destination = tmp_path / "new-package"
     result = subprocess.run(
-        [sys.executable, "-m", "copier", "copy", "--trust", "--defaults", "--vcs-ref=HEAD",
-         "-d", "project_name=Lookup Client", "-d", "description=A client.", "-d", bad_answer,
-         str(TEMPLATE_ROOT), str(destination)],
-        capture_output=True, text=True, stdin=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "copier",
+            "copy",
+            "--trust",
+            "--defaults",
+            "--vcs-ref=HEAD",
+            "-d",
+            "project_name=Lookup Client",
+            "-d",
+            "description=A client.",
+            "-d",
+            bad_answer,
+            str(TEMPLATE_ROOT),
+            str(destination),
+        ],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
     )
     assert result.returncode != 0
     assert BAD_ANSWERS[bad_answer] in result.stdout + result.stderr
@@ -217,9 +266,21 @@ def test_a_required_answer_cannot_be_left_out(tmp_path, missing):
     destination = tmp_path / "new-package"
     given = {k: v for k, v in REQUIRED_ANSWERS.items() if k != missing}
     result = subprocess.run(
-        [sys.executable, "-m", "copier", "copy", "--trust", "--defaults", "--vcs-ref=HEAD",
-         *[arg for k, v in given.items() for arg in ("-d", f"{k}={v}")], str(TEMPLATE_ROOT), str(destination)],
-        capture_output=True, text=True, stdin=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "copier",
+            "copy",
+            "--trust",
+            "--defaults",
+            "--vcs-ref=HEAD",
+            *[arg for k, v in given.items() for arg in ("-d", f"{k}={v}")],
+            str(TEMPLATE_ROOT),
+            str(destination),
+        ],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
     )
     assert result.returncode != 0
     assert "required" in result.stdout + result.stderr

@@ -22,8 +22,25 @@ import tomlkit
 import yaml
 from copier.errors import TaskError
 
-from helpers import TEMPLATE_ROOT, git, git_commit_all, git_init, poetry, render, run, template_snapshot, tool, write_tree
-from old_packages import APACHE_LICENSE_START, MIT_LICENSE, OLD_GITLAB_CI, POETRY1_PYPROJECT, write_internal_lib
+from helpers import (
+    TEMPLATE_ROOT,
+    git,
+    git_commit_all,
+    git_init,
+    poetry,
+    render,
+    run,
+    template_snapshot,
+    tool,
+    write_tree,
+)
+from old_packages import (
+    APACHE_LICENSE_START,
+    MIT_LICENSE,
+    OLD_GITLAB_CI,
+    POETRY1_PYPROJECT,
+    write_internal_lib,
+)
 
 COPIER = tool("copier")
 MIGRATE = TEMPLATE_ROOT / "extensions" / "migrate.py"
@@ -63,16 +80,29 @@ def next_minor(ref: str) -> str:
 def template(tmp_path_factory) -> Template:
     root = template_snapshot(tmp_path_factory.mktemp("template") / "python-package-template", "v1.0.0")
 
-    replace_once(root / "template" / "README.md.jinja", "## Development\n", f"## Development\n\n{NEW_README_LINE}\n")
-    write_tree(root, {f"template/{NEW_FILE}.jinja": "# Contributing to {{ project_name }}\n\nMerge requests welcome.\n"})
+    replace_once(
+        root / "template" / "README.md.jinja", "## Development\n", f"## Development\n\n{NEW_README_LINE}\n"
+    )
+    write_tree(
+        root,
+        {f"template/{NEW_FILE}.jinja": "# Contributing to {{ project_name }}\n\nMerge requests welcome.\n"},
+    )
     tag(root, "v1.1.0")
 
     copier_yml = root / "copier.yml"
     pin_v1 = re.search(r"&ci_templates_ref (v\d+\.\d+\.\d+)", copier_yml.read_text()).group(1)
     pin_v2 = next_minor(pin_v1)
     replace_once(copier_yml, f"&ci_templates_ref {pin_v1}", f"&ci_templates_ref {pin_v2}")
-    replace_once(root / "template" / "README.md.jinja", "# {{ project_name }}\n", "# {{ project_name }}" + NEW_TITLE_SUFFIX + "\n")
-    for skipped in ("CHANGELOG.md.jinja", "tests/test_package.py.jinja", "src/{{ package_name }}/__init__.py.jinja"):
+    replace_once(
+        root / "template" / "README.md.jinja",
+        "# {{ project_name }}\n",
+        "# {{ project_name }}" + NEW_TITLE_SUFFIX + "\n",
+    )
+    for skipped in (
+        "CHANGELOG.md.jinja",
+        "tests/test_package.py.jinja",
+        "src/{{ package_name }}/__init__.py.jinja",
+    ):
         with (root / "template" / skipped).open("a") as file:
             file.write(f"\n{SKIP_IF_EXISTS_MARK}\n")
     tag(root, "v2.0.0")
@@ -115,7 +145,9 @@ def files_with_conflicts(package: Path) -> list[str]:
 # --- a maintainer's package, edited everywhere, updated from v1.0.0 to the newest tag ----------
 
 USER_CODE = 'def lookup(crsid: str) -> dict:\n    return {"crsid": crsid}\n'
-USER_TEST = "\n\ndef test_lookup_returns_the_person() -> None:\n    assert lookup_client.client.lookup('ab123')\n"
+USER_TEST = (
+    "\n\ndef test_lookup_returns_the_person() -> None:\n    assert lookup_client.client.lookup('ab123')\n"
+)
 USER_PROSE = "Lookup Client finds people and groups in the University's Lookup directory."
 USER_CI_JOB = "\nintegration-test:\n  stage: test\n  script:\n    - poetry run pytest -m integration\n"
 USER_CHANGELOG = "\n### Fixed\n\n- Retries on timeouts.\n"
@@ -131,16 +163,25 @@ class Edited:
 @pytest.fixture(scope="module")
 def edited(template, tmp_path_factory) -> Edited:
     """A package its maintainer edited everywhere at v1.0.0, then updated to the newest tag."""
-    package = package_at_v1(template, tmp_path_factory.mktemp("edited") / "lookup-client", {"python_min": "3.12"})
+    package = package_at_v1(
+        template, tmp_path_factory.mktemp("edited") / "lookup-client", {"python_min": "3.12"}
+    )
     write_tree(package, {"src/lookup_client/client.py": USER_CODE})
-    append(package / "src" / "lookup_client" / "__init__.py", "\nfrom lookup_client import client  # noqa: F401\n")
+    append(
+        package / "src" / "lookup_client" / "__init__.py",
+        "\nfrom lookup_client import client  # noqa: F401\n",
+    )
     append(package / "tests" / "test_package.py", USER_TEST)
     replace_once(
         package / "README.md",
         "Lookup Client is a Python package that ... (describe what it does and who it is for).",
         USER_PROSE,
     )
-    replace_once(package / "pyproject.toml", "dependencies = []", 'dependencies = [\n    "requests>=2.31",  # the HTTP client\n]')
+    replace_once(
+        package / "pyproject.toml",
+        "dependencies = []",
+        'dependencies = [\n    "requests>=2.31",  # the HTTP client\n]',
+    )
     append(package / ".gitlab-ci.yml", USER_CI_JOB)
     append(package / "CHANGELOG.md", USER_CHANGELOG)
     git_commit_all(package, "Write the client")
@@ -188,7 +229,9 @@ def test_update_keeps_answers_changed_at_render_and_applies_answers_changed_now(
     assert 'requires-python = ">=3.12"' in (updated / "pyproject.toml").read_text()
     assert answers(updated)["description"] == NEW_DESCRIPTION
     assert f"\n{NEW_DESCRIPTION}\n" in (updated / "README.md").read_text()
-    assert tomlkit.parse((updated / "pyproject.toml").read_text())["project"]["description"] == NEW_DESCRIPTION
+    assert (
+        tomlkit.parse((updated / "pyproject.toml").read_text())["project"]["description"] == NEW_DESCRIPTION
+    )
 
 
 def test_update_brings_changed_lines_in_files_the_maintainer_did_not_touch(updated):
@@ -204,11 +247,13 @@ def test_update_adds_new_template_files(updated):
 def test_update_moves_the_ci_ref_up_to_the_template_pin(updated, template):
     assert answers(updated)["ci_include_ref"] == template.pin_v2
     include = yaml.safe_load((updated / ".gitlab-ci.yml").read_text())["include"]
-    assert include == [{
-        "project": "uis/devops/continuous-delivery/ci-templates",
-        "file": "/auto-devops/common-pipeline.yml",
-        "ref": template.pin_v2,
-    }]
+    assert include == [
+        {
+            "project": "uis/devops/continuous-delivery/ci-templates",
+            "file": "/auto-devops/common-pipeline.yml",
+            "ref": template.pin_v2,
+        }
+    ]
 
 
 def test_update_leaves_no_conflict_markers_where_nothing_conflicted(updated):
@@ -285,7 +330,11 @@ def test_update_with_conflict_rej_leaves_rej_files_next_to_the_files(retitled):
 def test_check_update_reports_a_package_behind_and_one_up_to_date(template, tmp_path):
     package = package_at_v1(template, tmp_path / "lookup-client")
     behind = run(COPIER, "check-update", "--output-format", "json", package, cwd=tmp_path)
-    assert json.loads(behind.stdout) == {"update_available": True, "current_version": "1.0.0", "latest_version": "2.0.0"}
+    assert json.loads(behind.stdout) == {
+        "update_available": True,
+        "current_version": "1.0.0",
+        "latest_version": "2.0.0",
+    }
     assert run(COPIER, "check-update", "--quiet", package, cwd=tmp_path, check=False).returncode == 2
     update(package)
     git_commit_all(package, "Update")
@@ -335,7 +384,7 @@ def test_update_migrates_an_old_poetry1_package(old_package, template):
     assert pyproject["project"]["license-files"] == ["LICENSE.txt"]
     assert "pywin32>=306; sys_platform == 'win32'" in pyproject["project"]["dependencies"]
     assert "name" not in pyproject["tool"]["poetry"]
-    assert "    \"requests>=2.31,<3.0\",  # sessions\n" in pyproject.as_string()
+    assert '    "requests>=2.31,<3.0",  # sessions\n' in pyproject.as_string()
     # LICENSE became LICENSE.txt with git mv, so history follows it.
     assert (old_package / "LICENSE.txt").read_text() == MIT_LICENSE and not (old_package / "LICENSE").exists()
     assert "R  LICENSE -> LICENSE.txt" in git("status", "--porcelain", cwd=old_package).splitlines()
@@ -364,19 +413,35 @@ def test_a_migration_that_cannot_decide_stops_the_update_and_changes_nothing(old
     assert (old_package / ".gitlab-ci.yml").read_text() == OLD_GITLAB_CI
 
 
-def migrate(*args: str, cwd: Path, python: tuple[str, ...] = (sys.executable,)) -> subprocess.CompletedProcess:
+def migrate(
+    *args: str, cwd: Path, python: tuple[str, ...] = (sys.executable,)
+) -> subprocess.CompletedProcess:
     return run(*python, MIGRATE, *args, cwd=cwd, check=False)
 
 
-AFTER = ("after", "--ci-project", "uis/devops/continuous-delivery/ci-templates", "--ci-file", "/auto-devops/common-pipeline.yml", "--ci-ref", "v6.0.0")
+AFTER = (
+    "after",
+    "--ci-project",
+    "uis/devops/continuous-delivery/ci-templates",
+    "--ci-file",
+    "/auto-devops/common-pipeline.yml",
+    "--ci-ref",
+    "v6.0.0",
+)
 
 
 def test_a_migration_waits_for_conflict_markers_to_be_resolved(tmp_path):
-    conflicted = POETRY1_PYPROJECT.replace('version = "1.4.2"\n', '<<<<<<< before updating\nversion = "1.4.2"\n=======\nversion = "1.5.0"\n>>>>>>> after updating\n')
+    conflicted = POETRY1_PYPROJECT.replace(
+        'version = "1.4.2"\n',
+        '<<<<<<< before updating\nversion = "1.4.2"\n=======\nversion = "1.5.0"\n>>>>>>> after updating\n',
+    )
     write_tree(tmp_path, {"pyproject.toml": conflicted, ".gitlab-ci.yml": OLD_GITLAB_CI})
     result = migrate(*AFTER, cwd=tmp_path)
     assert result.returncode == 0
-    assert "pyproject.toml still has conflict markers" in result.stderr and "copier update --trust" in result.stderr
+    assert (
+        "pyproject.toml still has conflict markers" in result.stderr
+        and "copier update --trust" in result.stderr
+    )
     assert (tmp_path / "pyproject.toml").read_text() == conflicted
     assert "ref: v6.0.0" in (tmp_path / ".gitlab-ci.yml").read_text()  # the other files go ahead
 

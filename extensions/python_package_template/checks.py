@@ -46,7 +46,6 @@ RULES = {
 }
 
 
-
 @dataclass
 class RuleResult:
     rule: str
@@ -68,7 +67,9 @@ def _load_pyproject(path: Path) -> dict:
 def check_readme_field(path: Path, doc: dict) -> RuleResult:
     named = readme_field(doc)
     if not named:
-        return RuleResult("readme-field", FAIL, "pyproject.toml has no readme field: PyPI would show no description")
+        return RuleResult(
+            "readme-field", FAIL, "pyproject.toml has no readme field: PyPI would show no description"
+        )
     if not (path / named).is_file():
         return RuleResult("readme-field", FAIL, f"readme = {named!r}, but there is no such file")
     return RuleResult("readme-field", PASS, f"readme = {named!r}")
@@ -84,7 +85,11 @@ def check_readme_sections(path: Path, doc: dict) -> RuleResult:
     if missing:
         return RuleResult("readme-sections", FAIL, f"{readme.name} lacks: {', '.join(missing)}")
     if readme_rules.has_skeleton(text):
-        return RuleResult("readme-sections", PASS, f"{readme.name} has them all, some still as the onboarding skeleton: fill it in")
+        return RuleResult(
+            "readme-sections",
+            PASS,
+            f"{readme.name} has them all, some still as the onboarding skeleton: fill it in",
+        )
     return RuleResult("readme-sections", PASS, f"{readme.name} has them all")
 
 
@@ -93,7 +98,9 @@ def check_licence(path: Path, is_mit) -> RuleResult:
     if licence.is_file():
         if is_mit(licence.read_text(encoding="utf-8", errors="replace")):
             return RuleResult("licence", PASS, "LICENSE.txt is MIT")
-        return RuleResult("licence", FAIL, "LICENSE.txt is not the MIT licence (it is left for its owners to decide)")
+        return RuleResult(
+            "licence", FAIL, "LICENSE.txt is not the MIT licence (it is left for its owners to decide)"
+        )
     other = find_licence_file(path)
     if other:
         kind = "MIT" if is_mit(other.read_text(encoding="utf-8", errors="replace")) else "not MIT"
@@ -145,9 +152,15 @@ def check_ci(path: Path, answers: dict) -> list[RuleResult]:
     try:
         ci = load_ci(path)
     except ValueError as error:
-        return [RuleResult("ci-include", FAIL, str(error)), RuleResult("ci-include-pinned", SKIP, "not checked: no common pipeline include")]
+        return [
+            RuleResult("ci-include", FAIL, str(error)),
+            RuleResult("ci-include-pinned", SKIP, "not checked: no common pipeline include"),
+        ]
     if ci is None:
-        return [RuleResult("ci-include", FAIL, "there is no .gitlab-ci.yml"), RuleResult("ci-include-pinned", SKIP, "not checked: no common pipeline include")]
+        return [
+            RuleResult("ci-include", FAIL, "there is no .gitlab-ci.yml"),
+            RuleResult("ci-include-pinned", SKIP, "not checked: no common pipeline include"),
+        ]
     wanted_file = answers.get("ci_include_file") or "/auto-devops/common-pipeline.yml"
     includes = [i for i in ci_includes(ci) if i["file"] == wanted_file]
     if not includes:
@@ -179,7 +192,11 @@ def read_answers(path: Path) -> dict:
 def check_answers(path: Path, answers: dict, template_tags: list[str] | None) -> list[RuleResult]:
     if not answers:
         return [
-            RuleResult("answers-file", FAIL, f"no {ANSWERS_FILE}: the package was not made from the template (onboard it)"),
+            RuleResult(
+                "answers-file",
+                FAIL,
+                f"no {ANSWERS_FILE}: the package was not made from the template (onboard it)",
+            ),
             RuleResult("template-version", SKIP, f"not checked: no {ANSWERS_FILE}"),
         ]
     if not answers.get("_src_path") or not answers.get("_commit"):
@@ -191,13 +208,19 @@ def check_answers(path: Path, answers: dict, template_tags: list[str] | None) ->
     commit = str(answers["_commit"])
     tags = release_tags(template_tags or [])
     if not tags:
-        return [present, RuleResult("template-version", SKIP, "the template has no release tags to compare with")]
+        return [
+            present,
+            RuleResult("template-version", SKIP, "the template has no release tags to compare with"),
+        ]
     latest = tags[-1]
     base = commit.split("-")[0]  # `git describe` gives v1.0.0-3-gabc for commits after a tag
     if commit == latest:
         return [present, RuleResult("template-version", PASS, f"{commit} is the latest")]
     if base in tags and tags.index(base) < tags.index(latest):
-        return [present, RuleResult("template-version", WARN, f"{commit} is behind {latest}: run `copier update`")]
+        return [
+            present,
+            RuleResult("template-version", WARN, f"{commit} is behind {latest}: run `copier update`"),
+        ]
     return [present, RuleResult("template-version", PASS, f"{commit} (latest release: {latest})")]
 
 
@@ -209,7 +232,11 @@ def _package_files(path: Path) -> list[str]:
     """The files git would put in a commit of the package (tracked and not ignored)."""
     result = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
-        cwd=path, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL,
+        cwd=path,
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
     )
     if result.returncode != 0:
         return [str(p.relative_to(path)) for p in path.rglob("*") if p.is_file() and ".git" not in p.parts]
@@ -227,7 +254,9 @@ def check_pypi_metadata(path: Path) -> RuleResult:
     """Build a copy of the package with Poetry and run `twine check --strict` on what it built."""
     poetry = poetry_executable()
     if poetry is None:
-        return RuleResult("pypi-metadata", FAIL, "Poetry is not on PATH: cannot build the package to check it")
+        return RuleResult(
+            "pypi-metadata", FAIL, "Poetry is not on PATH: cannot build the package to check it"
+        )
     with tempfile.TemporaryDirectory(prefix="ppt-check-") as tmp:
         copy, dist = Path(tmp) / "package", Path(tmp) / "dist"
         for relative in _package_files(path):
@@ -238,7 +267,12 @@ def check_pypi_metadata(path: Path) -> RuleResult:
                 shutil.copy2(source, target)
         built = subprocess.run(
             [poetry, "build", "--no-interaction", "--output", str(dist)],
-            cwd=copy, capture_output=True, text=True, env=_build_env(), stdin=subprocess.DEVNULL, check=False,
+            cwd=copy,
+            capture_output=True,
+            text=True,
+            env=_build_env(),
+            stdin=subprocess.DEVNULL,
+            check=False,
         )
         if built.returncode != 0:
             lines = (built.stderr.strip() or built.stdout.strip()).splitlines()
@@ -276,11 +310,15 @@ def twine_check_strict(files: list[str]) -> list[str]:
     if not failed:
         return []
     report = re.sub(r"\x1b\[[0-9;]*m", "", printed.getvalue() + logged.getvalue())
-    lines = [line.strip() for line in report.splitlines() if line.strip() and not line.startswith("Checking ")]
+    lines = [
+        line.strip() for line in report.splitlines() if line.strip() and not line.startswith("Checking ")
+    ]
     return list(dict.fromkeys(lines)) or ["failed"]
 
 
-def check_package(path: Path, *, template_tags: list[str] | None = None, build: bool = True, is_mit=None) -> list[RuleResult]:
+def check_package(
+    path: Path, *, template_tags: list[str] | None = None, build: bool = True, is_mit=None
+) -> list[RuleResult]:
     """Every rule for the package at `path`, in RULES order. Changes nothing."""
     if is_mit is None:
         from .edits import is_mit_license as is_mit

@@ -56,22 +56,69 @@ Exit status: 0 all well; 1 a package failed, has conflicts or (--check) breaks a
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python-package-template", description="Keep the team's Python packages in line with the template.")
+    parser = argparse.ArgumentParser(
+        prog="python-package-template",
+        description="Keep the team's Python packages in line with the template.",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     rules = "\n".join(f"  {rule:<18} {title}" for rule, title in RULES.items())
     onboard = commands.add_parser(
-        "onboard", help="bring existing packages in line with the template (or --check them)",
-        description=DESCRIPTION, epilog=f"rules that --check reports:\n{rules}\n\n{EPILOG}", formatter_class=argparse.RawDescriptionHelpFormatter,
+        "onboard",
+        help="bring existing packages in line with the template (or --check them)",
+        description=DESCRIPTION,
+        epilog=f"rules that --check reports:\n{rules}\n\n{EPILOG}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    onboard.add_argument("paths", nargs="+", metavar="PATH", help="package directories (git checkouts with a pyproject.toml)")
-    onboard.add_argument("--check", action="store_true", help="change nothing: report, per package, each rule and whether it holds")
-    onboard.add_argument("--yes", "-y", action="store_true", help="accept the inferred answers without asking (for fleets and CI)")
-    onboard.add_argument("--data", "-d", action="append", default=[], metavar="KEY=VALUE", help="answer one question (repeatable); overrides what is inferred")
-    onboard.add_argument("--template", metavar="PATH_OR_URL", help="the template (default: the checkout this command is installed from)")
-    onboard.add_argument("--vcs-ref", metavar="REF", help="the template version to onboard to (default: its latest release tag, else HEAD)")
-    onboard.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N", help="packages worked on at once, in separate processes (default: %(default)s, the CPUs)")
-    onboard.add_argument("--json", action="store_true", help="print the results as JSON on stdout (progress still goes to stderr)")
-    onboard.add_argument("--no-build", action="store_true", help="with --check: skip building the package (the pypi-metadata rule)")
+    onboard.add_argument(
+        "paths", nargs="+", metavar="PATH", help="package directories (git checkouts with a pyproject.toml)"
+    )
+    onboard.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing: report, per package, each rule and whether it holds",
+    )
+    onboard.add_argument(
+        "--yes",
+        "-y",
+        action="store_true",
+        help="accept the inferred answers without asking (for fleets and CI)",
+    )
+    onboard.add_argument(
+        "--data",
+        "-d",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="answer one question (repeatable); overrides what is inferred",
+    )
+    onboard.add_argument(
+        "--template",
+        metavar="PATH_OR_URL",
+        help="the template (default: the checkout this command is installed from)",
+    )
+    onboard.add_argument(
+        "--vcs-ref",
+        metavar="REF",
+        help="the template version to onboard to (default: its latest release tag, else HEAD)",
+    )
+    onboard.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="packages worked on at once, in separate processes (default: %(default)s, the CPUs)",
+    )
+    onboard.add_argument(
+        "--json",
+        action="store_true",
+        help="print the results as JSON on stdout (progress still goes to stderr)",
+    )
+    onboard.add_argument(
+        "--no-build",
+        action="store_true",
+        help="with --check: skip building the package (the pypi-metadata rule)",
+    )
     return parser
 
 
@@ -125,7 +172,9 @@ def _onboard_job(path: str, answers: dict[str, str], template: TemplateSource) -
     report.path = path
     if report.status in (ONBOARDED, UNCHANGED):
         try:
-            report.rules = [r.as_dict() for r in check_package(Path(path), template_tags=template.tags, build=False)]
+            report.rules = [
+                r.as_dict() for r in check_package(Path(path), template_tags=template.tags, build=False)
+            ]
         except Exception as error:
             report.notes.append(f"could not check the rules afterwards: {error}")
     return report
@@ -146,7 +195,9 @@ def _check_job(path: str, tags: list[str], build: bool) -> PackageReport:
 # --- output ---
 
 
-def _progress(total: int, label: str, paths: Sequence[str], err: TextIO, errors_only: bool = False) -> Callable[[int, Any], None]:
+def _progress(
+    total: int, label: str, paths: Sequence[str], err: TextIO, errors_only: bool = False
+) -> Callable[[int, Any], None]:
     done = [0]
 
     def show(index: int, result: Any) -> None:
@@ -197,15 +248,19 @@ def summary_table(reports: list[PackageReport], *, checking: bool) -> str:
     rows = [("package", "status", "changed files", "conflicts", "rules failing")]
     for report in reports:
         failing = ", ".join(report.failing_rules) if report.rules else ("-" if report.error else "")
-        rows.append((
-            report.path,
-            report.status,
-            "-" if checking or report.error else str(len(report.changed_files)),
-            "-" if checking or report.error else str(len(report.conflicts)),
-            failing or ("none" if report.rules else "-"),
-        ))
+        rows.append(
+            (
+                report.path,
+                report.status,
+                "-" if checking or report.error else str(len(report.changed_files)),
+                "-" if checking or report.error else str(len(report.conflicts)),
+                failing or ("none" if report.rules else "-"),
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(lines)
 
@@ -218,7 +273,9 @@ def _failed(report: PackageReport, *, checking: bool) -> bool:
     return bool(report.conflicts)
 
 
-def _finish(reports: list[PackageReport], args: argparse.Namespace, template: dict | None, out: TextIO) -> int:
+def _finish(
+    reports: list[PackageReport], args: argparse.Namespace, template: dict | None, out: TextIO
+) -> int:
     checking = args.check
     failed = [r for r in reports if _failed(r, checking=checking)]
     if args.json:
@@ -261,14 +318,27 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"warning: {error} The template-version rule is skipped.", file=err)
     jobs = [(path, tags, not args.no_build) for path in args.paths]
     reports = run_all(_check_job, jobs, args.jobs, _progress(len(jobs), "checked", args.paths, err))
-    reports = [r if isinstance(r, PackageReport) else PackageReport(path=p, status=ERROR, error=str(r)) for p, r in zip(args.paths, reports)]
+    reports = [
+        r if isinstance(r, PackageReport) else PackageReport(path=p, status=ERROR, error=str(r))
+        for p, r in zip(args.paths, reports, strict=True)
+    ]
     return _finish(reports, args, template, out)
 
 
-def _onboard(args: argparse.Namespace, data: dict[str, str], out: TextIO, err: TextIO, prompt_input: Any, prompt_output: Any) -> int:
+def _onboard(
+    args: argparse.Namespace,
+    data: dict[str, str],
+    out: TextIO,
+    err: TextIO,
+    prompt_input: Any,
+    prompt_output: Any,
+) -> int:
     interactive = not args.yes
     if interactive and prompt_input is None and not sys.stdin.isatty():
-        print("python-package-template: no terminal to ask on; pass --yes to accept the inferred answers.", file=err)
+        print(
+            "python-package-template: no terminal to ask on; pass --yes to accept the inferred answers.",
+            file=err,
+        )
         return 2
     if interactive and args.json and prompt_output is None:
         from prompt_toolkit.output import create_output
@@ -282,14 +352,22 @@ def _onboard(args: argparse.Namespace, data: dict[str, str], out: TextIO, err: T
             return 2
         unknown = sorted(set(data) - {q.name for q in template.questions})
         if unknown:
-            print(f"python-package-template: --data names no question of the template: {', '.join(unknown)}", file=err)
+            print(
+                f"python-package-template: --data names no question of the template: {', '.join(unknown)}",
+                file=err,
+            )
             return 2
         choices = next((q.choices for q in template.questions if q.name == "python_min"), ())
-        inferred = run_all(_infer_job, [(p, choices) for p in args.paths], args.jobs, _progress(len(args.paths), "reading", args.paths, err, errors_only=True))
+        inferred = run_all(
+            _infer_job,
+            [(p, choices) for p in args.paths],
+            args.jobs,
+            _progress(len(args.paths), "reading", args.paths, err, errors_only=True),
+        )
 
         reports: dict[int, PackageReport] = {}
         work: list[tuple[int, dict[str, str]]] = []
-        for index, (path, found) in enumerate(zip(args.paths, inferred)):
+        for index, (path, found) in enumerate(zip(args.paths, inferred, strict=True)):
             if not isinstance(found, Inferred):
                 reports[index] = PackageReport(path=path, status=ERROR, error=str(found))
                 continue
@@ -299,20 +377,27 @@ def _onboard(args: argparse.Namespace, data: dict[str, str], out: TextIO, err: T
                 from .prompt import confirm_answers
 
                 try:
-                    confirmed = confirm_answers(path, template, answers, sources, input=prompt_input, output=prompt_output, echo=err)
+                    confirmed = confirm_answers(
+                        path, template, answers, sources, input=prompt_input, output=prompt_output, echo=err
+                    )
                 except KeyboardInterrupt:
                     print("\nStopped: no package was changed.", file=err)
                     return 130
                 if confirmed is None:
-                    reports[index] = PackageReport(path=path, status=SKIPPED, answers=answers, notes=["skipped at your request"])
+                    reports[index] = PackageReport(
+                        path=path, status=SKIPPED, answers=answers, notes=["skipped at your request"]
+                    )
                     continue
                 answers = confirmed
             elif errors:
                 problems = "\n".join(
-                    f"{name} = {answers[name]!r} ({sources.get(name, 'template default')}): {error}" for name, error in errors.items()
+                    f"{name} = {answers[name]!r} ({sources.get(name, 'template default')}): {error}"
+                    for name, error in errors.items()
                 )
                 reports[index] = PackageReport(
-                    path=path, status=ERROR, answers=answers,
+                    path=path,
+                    status=ERROR,
+                    answers=answers,
                     error=f"answers the template refuses; correct them with --data KEY=VALUE (or run without --yes):\n{problems}",
                 )
                 continue
@@ -324,18 +409,30 @@ def _onboard(args: argparse.Namespace, data: dict[str, str], out: TextIO, err: T
         jobs = [(args.paths[index], answers, replace(template)) for index, answers in work]
         labels = [args.paths[index] for index, _ in work]
         done = run_all(_onboard_job, jobs, args.jobs, _progress(len(jobs), "onboarded", labels, err))
-        for (index, answers), result in zip(work, done):
+        for (index, answers), result in zip(work, done, strict=True):
             if isinstance(result, PackageReport):
                 result.notes = reports[index].notes + result.notes
                 reports[index] = result
             else:
-                reports[index] = PackageReport(path=args.paths[index], status=ERROR, answers=answers, error=str(result))
-        about = {"src_path": template.src_path, "version": template.version, "latest_tag": template.latest_tag}
+                reports[index] = PackageReport(
+                    path=args.paths[index], status=ERROR, answers=answers, error=str(result)
+                )
+        about = {
+            "src_path": template.src_path,
+            "version": template.version,
+            "latest_tag": template.latest_tag,
+        }
         return _finish([reports[i] for i in range(len(args.paths))], args, about, out)
 
 
-def main(argv: list[str] | None = None, *, prompt_input: Any = None, prompt_output: Any = None,
-         out: TextIO | None = None, err: TextIO | None = None) -> int:
+def main(
+    argv: list[str] | None = None,
+    *,
+    prompt_input: Any = None,
+    prompt_output: Any = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
     """Run the command. `prompt_input`/`prompt_output` go to prompt_toolkit (tests use a pipe)."""
     out = out or sys.stdout
     err = err or sys.stderr

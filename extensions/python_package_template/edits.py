@@ -135,7 +135,11 @@ def _drop_table(parent: Any, key: str) -> None:
     index = _index(body, key)
     host = _body(_last_table(parent[key]))
     start = len(host)
-    while start > 0 and host[start - 1][0] is None and isinstance(host[start - 1][1], (Comment, Whitespace, Null)):
+    while (
+        start > 0
+        and host[start - 1][0] is None
+        and isinstance(host[start - 1][1], (Comment, Whitespace, Null))
+    ):
         start -= 1
     tail = "".join(item.as_string() for _, item in host[start:] if not isinstance(item, Null)).lstrip("\n")
     del parent[key]
@@ -147,7 +151,9 @@ def _comment(text: str) -> Comment:
     return Comment(Trivia(comment_ws="", comment=text, trail="\n"))
 
 
-def _put(table: Any, key: str, value: Any, above: list[str] = (), trailing: tuple[str, str] | None = None) -> None:
+def _put(
+    table: Any, key: str, value: Any, above: list[str] = (), trailing: tuple[str, str] | None = None
+) -> None:
     """Add `key = value` to `table` with the comments that travel with it."""
     for text in above:
         table.add(_comment(text))
@@ -244,7 +250,9 @@ def _specifiers(constraint: str, what: str) -> list[str]:
     while position < len(text):
         match = _CONSTRAINT_TOKEN.match(text, position)
         if not match or match.end() == position:
-            raise UnsafeEdit(f"{what}: cannot read the constraint '{constraint}'; write it as PEP 440 (e.g. '>=1.2,<2').")
+            raise UnsafeEdit(
+                f"{what}: cannot read the constraint '{constraint}'; write it as PEP 440 (e.g. '>=1.2,<2')."
+            )
         position = match.end()
         operator, version = match.group(1) or "", match.group(2)
         if version == "*":
@@ -265,7 +273,9 @@ def _specifiers(constraint: str, what: str) -> list[str]:
     try:
         SpecifierSet(",".join(specifiers))
     except InvalidSpecifier:
-        raise UnsafeEdit(f"{what}: cannot turn the constraint '{constraint}' into PEP 440; write it as PEP 440.") from None
+        raise UnsafeEdit(
+            f"{what}: cannot turn the constraint '{constraint}' into PEP 440; write it as PEP 440."
+        ) from None
     return specifiers
 
 
@@ -274,7 +284,9 @@ def _python_markers(constraint: str, what: str) -> str:
     markers = []
     for specifier in _specifiers(constraint, what):
         operator, version = re.match(r"(~=|===|==|!=|>=|<=|>|<)(.*)", specifier).groups()
-        variable = "python_full_version" if version.count(".") >= 2 and "*" not in version else "python_version"
+        variable = (
+            "python_full_version" if version.count(".") >= 2 and "*" not in version else "python_version"
+        )
         markers.append(f"{variable} {operator} '{version}'")
     return " and ".join(markers)
 
@@ -288,7 +300,18 @@ def _and_markers(*markers: str) -> str:
 
 # Keys of a Poetry dependency that only Poetry understands: they stay in
 # [tool.poetry.dependencies], which Poetry 2 reads next to [project].dependencies.
-_POETRY_ONLY_KEYS = ("path", "git", "url", "branch", "rev", "tag", "subdirectory", "develop", "source", "allow-prereleases")
+_POETRY_ONLY_KEYS = (
+    "path",
+    "git",
+    "url",
+    "branch",
+    "rev",
+    "tag",
+    "subdirectory",
+    "develop",
+    "source",
+    "allow-prereleases",
+)
 _PEP508_KEYS = ("version", "extras", "markers", "python", "platform", "optional")
 
 
@@ -303,7 +326,9 @@ def _requirement(name: str, spec: Any, what: str) -> tuple[str, bool, dict]:
         raise UnsafeEdit(f"{what}: cannot read the dependency '{name}'; write it as a string or a table.")
     unknown = set(spec) - set(_POETRY_ONLY_KEYS) - set(_PEP508_KEYS)
     if unknown:
-        raise UnsafeEdit(f"{what}: the dependency '{name}' uses {', '.join(sorted(unknown))}, which this migration does not know; move it to [project] by hand.")
+        raise UnsafeEdit(
+            f"{what}: the dependency '{name}' uses {', '.join(sorted(unknown))}, which this migration does not know; move it to [project] by hand."
+        )
     stays = {k: v for k, v in spec.items() if k in _POETRY_ONLY_KEYS}
     extras = spec.get("extras") or []
     text = name + (f"[{','.join(extras)}]" if extras else "")
@@ -318,12 +343,16 @@ def _requirement(name: str, spec: Any, what: str) -> tuple[str, bool, dict]:
         try:
             Marker(markers)
         except InvalidMarker:
-            raise UnsafeEdit(f"{what}: the markers of '{name}' ({markers}) are not valid PEP 508; fix them and run again.") from None
+            raise UnsafeEdit(
+                f"{what}: the markers of '{name}' ({markers}) are not valid PEP 508; fix them and run again."
+            ) from None
         text += f"; {markers}"
     try:
         Requirement(text)
     except InvalidRequirement:
-        raise UnsafeEdit(f"{what}: '{name}' does not make a valid PEP 508 requirement ('{text}'); move it by hand.") from None
+        raise UnsafeEdit(
+            f"{what}: '{name}' does not make a valid PEP 508 requirement ('{text}'); move it by hand."
+        ) from None
     return text, bool(spec.get("optional")), stays
 
 
@@ -337,7 +366,9 @@ def _people(values: list[str], what: str) -> Array:
     for value in values:
         match = _PERSON.match(str(value))
         if not match or not (match.group("name") or match.group("email")):
-            raise UnsafeEdit(f"{what}: cannot read '{value}'; write it as 'Name <email@example.org>' and run again.")
+            raise UnsafeEdit(
+                f"{what}: cannot read '{value}'; write it as 'Name <email@example.org>' and run again."
+            )
         person = tomlkit.inline_table()
         if match.group("name"):
             person["name"] = match.group("name")
@@ -393,7 +424,9 @@ def _modern_build_system(doc: Any) -> list[str]:
                 parsed.name == "poetry" or parsed.specifier.contains("1.9.1") or not parsed.specifier
             ):
                 requires[index] = "poetry-core>=2.0.0,<3.0.0"
-                changes.append(f"[build-system] requires poetry-core>=2.0.0,<3.0.0 (was {requirement}): older ones cannot read [project]")
+                changes.append(
+                    f"[build-system] requires poetry-core>=2.0.0,<3.0.0 (was {requirement}): older ones cannot read [project]"
+                )
     if str(build.get("build-backend", "")) != "poetry.core.masonry.api":
         build["build-backend"] = "poetry.core.masonry.api"
         changes.append("[build-system] build-backend is poetry.core.masonry.api")
@@ -441,7 +474,7 @@ def poetry1_to_pep621(doc: tomlkit.TOMLDocument) -> list[str]:
                 if len(value) != 1:
                     raise UnsafeEdit(
                         "pyproject.toml: [tool.poetry] readme lists several files, but [project].readme takes one;"
-                        " merge them into README.md, set `readme = \"README.md\"` and run again."
+                        ' merge them into README.md, set `readme = "README.md"` and run again.'
                     )
                 value = value[0]
             values[key] = str(value)
@@ -467,7 +500,11 @@ def poetry1_to_pep621(doc: tomlkit.TOMLDocument) -> list[str]:
         dependencies is not None
         and "dependencies" not in dynamic
         and (project is None or "dependencies" not in project)
-        and (project is None or any(key != "python" for key in dependencies) or "requires-python" not in project)
+        and (
+            project is None
+            or any(key != "python" for key in dependencies)
+            or "requires-python" not in project
+        )
     )
     requires_python = None
     required: list[tuple[list[str], str, str]] = []
@@ -476,7 +513,9 @@ def poetry1_to_pep621(doc: tomlkit.TOMLDocument) -> list[str]:
     if move_dependencies:
         for key, spec in _plain(dependencies).items():
             if key == "python":
-                requires_python = ",".join(_specifiers(str(spec), "pyproject.toml [tool.poetry.dependencies] python"))
+                requires_python = ",".join(
+                    _specifiers(str(spec), "pyproject.toml [tool.poetry.dependencies] python")
+                )
                 continue
             what = "pyproject.toml [tool.poetry.dependencies]"
             specs = spec if isinstance(spec, list) else [spec]
@@ -484,7 +523,9 @@ def poetry1_to_pep621(doc: tomlkit.TOMLDocument) -> list[str]:
                 text, is_optional, poetry_only = _requirement(key, one, what)
                 if poetry_only:
                     if len(specs) > 1:
-                        raise UnsafeEdit(f"{what}: '{key}' has several path/git/url variants; move it to [project] by hand.")
+                        raise UnsafeEdit(
+                            f"{what}: '{key}' has several path/git/url variants; move it to [project] by hand."
+                        )
                     stays[key] = poetry_only
                 if is_optional:
                     optional[key] = text
@@ -537,8 +578,14 @@ def poetry1_to_pep621(doc: tomlkit.TOMLDocument) -> list[str]:
         if "urls" in project:
             for label, url in urls.items():
                 if label in project["urls"] and str(project["urls"][label]) != url:
-                    raise UnsafeEdit(f"pyproject.toml: the URL '{label}' differs between [project.urls] and [tool.poetry]; keep one and run again.")
-        if requires_python and "requires-python" in project and str(project["requires-python"]) != requires_python:
+                    raise UnsafeEdit(
+                        f"pyproject.toml: the URL '{label}' differs between [project.urls] and [tool.poetry]; keep one and run again."
+                    )
+        if (
+            requires_python
+            and "requires-python" in project
+            and str(project["requires-python"]) != requires_python
+        ):
             # [tool.poetry.dependencies] python may stay: Poetry 2 reads it as the locking range.
             requires_python = None
 
@@ -559,12 +606,20 @@ def poetry1_to_pep621(doc: tomlkit.TOMLDocument) -> list[str]:
         if key in values:
             item, above, trailing = _take(tool_poetry, key)
             if key not in project:
-                _put(project, key, item if key in ("name", "version", "description", "keywords") else values[key], above, trailing)
+                _put(
+                    project,
+                    key,
+                    item if key in ("name", "version", "description", "keywords") else values[key],
+                    above,
+                    trailing,
+                )
     if requires_python is not None:
         _, above, trailing = _take(dependencies, "python")
         if "requires-python" not in project:
             _put(project, "requires-python", requires_python, above, trailing)
-            changes.append(f"requires-python = \"{requires_python}\" (was python in [tool.poetry.dependencies])")
+            changes.append(
+                f'requires-python = "{requires_python}" (was python in [tool.poetry.dependencies])'
+            )
     if classifiers is not None:
         item, above, trailing = _take(tool_poetry, "classifiers")
         dropped = [c for c in _plain(item) if c not in classifiers]
@@ -641,7 +696,10 @@ def poetry1_to_pep621(doc: tomlkit.TOMLDocument) -> list[str]:
             _drop_table(doc, "tool")
     if created:
         _end_with_blank_line(project)
-        position = next((i for i, (k, _) in enumerate(doc.body) if k is not None and k.key in ("tool", "build-system")), None)
+        position = next(
+            (i for i, (k, _) in enumerate(doc.body) if k is not None and k.key in ("tool", "build-system")),
+            None,
+        )
         if position is None:
             doc.add("project", project)
         else:
@@ -706,8 +764,14 @@ def _move_dependencies(
     if not (lines or always):
         return []
     _put(project, "dependencies", _array_with_comments(lines) if lines else tomlkit.array(), above_table)
-    kept = f" (Poetry keeps the path/git/url/source details of {', '.join(sorted(stays))} in [tool.poetry.dependencies])" if stays else ""
-    return [f"dependencies: {len(lines)} moved from [tool.poetry.dependencies] to [project].dependencies as PEP 508{kept}"]
+    kept = (
+        f" (Poetry keeps the path/git/url/source details of {', '.join(sorted(stays))} in [tool.poetry.dependencies])"
+        if stays
+        else ""
+    )
+    return [
+        f"dependencies: {len(lines)} moved from [tool.poetry.dependencies] to [project].dependencies as PEP 508{kept}"
+    ]
 
 
 def _dev_group(tool_poetry: Any) -> Any:
@@ -762,11 +826,11 @@ def ensure_readme_field(doc: tomlkit.TOMLDocument, readme: str = "README.md") ->
         if "readme" in project or "readme" in _plain(project.get("dynamic", [])):
             return []
         _insert_after(project, ("description", "version", "name"), "readme", readme)
-        return [f"pyproject.toml: added readme = \"{readme}\" to [project], so PyPI shows it"]
+        return [f'pyproject.toml: added readme = "{readme}" to [project], so PyPI shows it']
     tool_poetry = doc.get("tool", {}).get("poetry")
     if tool_poetry is not None and "name" in tool_poetry and "readme" not in tool_poetry:
         _insert_after(tool_poetry, ("description", "version", "name"), "readme", readme)
-        return [f"pyproject.toml: added readme = \"{readme}\" to [tool.poetry], so PyPI shows it"]
+        return [f'pyproject.toml: added readme = "{readme}" to [tool.poetry], so PyPI shows it']
     return []
 
 
@@ -812,7 +876,10 @@ def _git_tracked(project_dir: Path, name: str) -> bool:
     try:
         result = subprocess.run(
             ["git", "ls-files", "--error-unmatch", "--", name],
-            cwd=project_dir, capture_output=True, text=True, check=False,
+            cwd=project_dir,
+            capture_output=True,
+            text=True,
+            check=False,
         )
     except OSError:
         return False
@@ -843,7 +910,9 @@ def rename_license_to_txt(project_dir: Path) -> list[str]:
                 " (`git mv`) and set `license` in pyproject.toml to its SPDX identifier; then run again."
             )
     existing = target.read_text(encoding="utf-8", errors="replace") if target.is_file() else None
-    contents = {text.strip() for text in texts.values()} | ({existing.strip()} if existing is not None else set())
+    contents = {text.strip() for text in texts.values()} | (
+        {existing.strip()} if existing is not None else set()
+    )
     if len(contents) > 1:
         names = found + (["LICENSE.txt"] if existing is not None else [])
         raise UnsafeEdit(
@@ -876,31 +945,39 @@ def ensure_mit_license_metadata(doc: tomlkit.TOMLDocument, license_file: str = "
         return []
     changes = []
     if "license" in _plain(project.get("dynamic", [])):
-        raise UnsafeEdit("pyproject.toml: [project].dynamic lists `license`; remove it from dynamic and run again.")
+        raise UnsafeEdit(
+            "pyproject.toml: [project].dynamic lists `license`; remove it from dynamic and run again."
+        )
     current = project.get("license")
     plain = _plain(current)
     if isinstance(plain, str):
         if _words(plain) != "mit":
             raise UnsafeEdit(
                 f"pyproject.toml: license is '{plain}' but {license_file} is the MIT licence; make them agree"
-                " (set license = \"MIT\", or replace the licence file) and run again."
+                ' (set license = "MIT", or replace the licence file) and run again.'
             )
         if plain != "MIT":
             project["license"] = "MIT"
             changes.append(f"license = \"MIT\" (was '{plain}')")
     else:
-        if isinstance(plain, dict) and "text" in plain and _words(str(plain["text"])) not in ("mit", _words(_MIT_BODY)) \
-                and not is_mit_license(str(plain["text"])):
-            raise UnsafeEdit(f"pyproject.toml: license.text does not say MIT but {license_file} is the MIT licence; make them agree and run again.")
+        if (
+            isinstance(plain, dict)
+            and "text" in plain
+            and _words(str(plain["text"])) not in ("mit", _words(_MIT_BODY))
+            and not is_mit_license(str(plain["text"]))
+        ):
+            raise UnsafeEdit(
+                f"pyproject.toml: license.text does not say MIT but {license_file} is the MIT licence; make them agree and run again."
+            )
         if current is None:
             _insert_after(project, ("readme", "description", "version", "name"), "license", "MIT")
         else:
             project["license"] = "MIT"
-        changes.append("license = \"MIT\" (SPDX, PEP 639)")
+        changes.append('license = "MIT" (SPDX, PEP 639)')
     files = project.get("license-files")
     if files is None:
         _insert_after(project, ("license",), "license-files", tomlkit.array(f'["{license_file}"]'))
-        changes.append(f"license-files = [\"{license_file}\"]")
+        changes.append(f'license-files = ["{license_file}"]')
     elif isinstance(_plain(files), list):
         names = [str(name) for name in files]
         wanted = [license_file if name in _OLD_LICENSE_NAMES else name for name in names]

@@ -67,7 +67,9 @@ def require_package(path: Path) -> None:
         )
         raise NotAPackage(f"{path} is not a Python package: it has no pyproject.toml.{hint}")
     if git_output(path, "rev-parse", "--is-inside-work-tree") != "true":
-        raise NotAPackage(f"{path} is not a git checkout; onboarding needs git (to rename files and for copier update).")
+        raise NotAPackage(
+            f"{path} is not a git checkout; onboarding needs git (to rename files and for copier update)."
+        )
 
 
 # --- git remote -> GitLab host and project path ---
@@ -181,20 +183,30 @@ def infer_answers(path: Path, python_choices: tuple[str, ...] = ()) -> Inferred:
         try:
             inferred.set("initial_version", str(Version(str(meta["version"]))), f"{where}.version")
         except InvalidVersion:
-            inferred.notes.append(f"version {meta['version']!r} is not PEP 440; the template's default is used")
-    requirement = meta.get("requires-python") or (doc.get("tool", {}).get("poetry", {}).get("dependencies", {}) or {}).get("python")
+            inferred.notes.append(
+                f"version {meta['version']!r} is not PEP 440; the template's default is used"
+            )
+    requirement = meta.get("requires-python") or (
+        doc.get("tool", {}).get("poetry", {}).get("dependencies", {}) or {}
+    ).get("python")
     if isinstance(requirement, dict):
         requirement = requirement.get("version")
     python_min, note = python_min_from(str(requirement or ""), python_choices)
     if "python_min" not in inferred.answers:
-        inferred.set("python_min", python_min, f"{where}.requires-python" if where == "[project]" else "python dependency")
+        inferred.set(
+            "python_min",
+            python_min,
+            f"{where}.requires-python" if where == "[project]" else "python dependency",
+        )
         if note:
             inferred.notes.append(note)
 
     # The import package: where its code is.
     package_dirs = find_import_packages(path, doc)
     if package_dirs:
-        inferred.set("package_name", package_dirs[0].name.removesuffix(".py"), f"{package_dirs[0].relative_to(path)}")
+        inferred.set(
+            "package_name", package_dirs[0].name.removesuffix(".py"), f"{package_dirs[0].relative_to(path)}"
+        )
 
     urls = {str(k).lower(): str(v) for k, v in (meta.get("urls") or {}).items()}
     for key in ("homepage", "documentation", "repository"):
@@ -223,7 +235,9 @@ def infer_answers(path: Path, python_choices: tuple[str, ...] = ()) -> Inferred:
 
     ci = load_ci(path)
     for include in ci_includes(ci):
-        if str(include.get("file", "")).endswith("common-pipeline.yml") or "ci-templates" in str(include.get("project", "")):
+        if str(include.get("file", "")).endswith("common-pipeline.yml") or "ci-templates" in str(
+            include.get("project", "")
+        ):
             inferred.set("ci_include_project", include.get("project"), ".gitlab-ci.yml include")
             inferred.set("ci_include_file", include.get("file"), ".gitlab-ci.yml include")
             ref = str(include.get("ref") or "")
@@ -291,4 +305,11 @@ def find_import_packages(path: Path, doc: dict | None = None) -> list[Path]:
     return named if named and not poetry.get("packages") else found
 
 
-__all__ = ["Inferred", "NotAPackage", "infer_answers", "find_import_packages", "parse_remote", "LICENCE_NAMES"]
+__all__ = [
+    "Inferred",
+    "NotAPackage",
+    "infer_answers",
+    "find_import_packages",
+    "parse_remote",
+    "LICENCE_NAMES",
+]

@@ -93,7 +93,14 @@ def _render(template: TemplateSource, answers: dict[str, str], destination: Path
     as Copier would have written it rendering from the template the user named."""
     source, ref = (template.export, None) if template.export else (template.checkout, template.ref)
     copier.run_copy(
-        str(source), destination, data=answers, defaults=True, unsafe=True, quiet=True, vcs_ref=ref, overwrite=True
+        str(source),
+        destination,
+        data=answers,
+        defaults=True,
+        unsafe=True,
+        quiet=True,
+        vcs_ref=ref,
+        overwrite=True,
     )
     rendered = (destination / ANSWERS_FILE).read_text(encoding="utf-8")
     return _answers_text(rendered, template.src_path, template.version)
@@ -102,11 +109,18 @@ def _render(template: TemplateSource, answers: dict[str, str], destination: Path
 def _answers_text(rendered: str, src_path: str, commit: str) -> str:
     """The rendered answers file, naming the template the user gave (not our local copy) and
     its version: Copier writes `_commit` only when it renders from git itself."""
+
     def line(key: str, value: str) -> str:
         return yaml.safe_dump({key: value}, allow_unicode=True, width=10_000).strip()
 
     text = re.sub(r"^_commit: .*\n", "", rendered, count=1, flags=re.M)
-    return re.sub(r"^_src_path: .*$", lambda _: line("_commit", commit) + "\n" + line("_src_path", src_path), text, count=1, flags=re.M)
+    return re.sub(
+        r"^_src_path: .*$",
+        lambda _: line("_commit", commit) + "\n" + line("_src_path", src_path),
+        text,
+        count=1,
+        flags=re.M,
+    )
 
 
 def _defines_version(package_dir: Path | None) -> bool:
@@ -121,10 +135,16 @@ def _licence(package: _Package, render: Path) -> bool:
     path = package.path
     found = [name for name in LICENCE_NAMES if (path / name).is_file()]
     if not found:
-        package.write("LICENSE.txt", (render / "LICENSE.txt").read_text(encoding="utf-8"),
-                      "LICENSE.txt: added the MIT licence (the package had no licence file)")
+        package.write(
+            "LICENSE.txt",
+            (render / "LICENSE.txt").read_text(encoding="utf-8"),
+            "LICENSE.txt: added the MIT licence (the package had no licence file)",
+        )
         return True
-    mit = {name: edits.is_mit_license((path / name).read_text(encoding="utf-8", errors="replace")) for name in found}
+    mit = {
+        name: edits.is_mit_license((path / name).read_text(encoding="utf-8", errors="replace"))
+        for name in found
+    }
     if not all(mit.values()):
         other = [name for name, is_mit in mit.items() if not is_mit]
         package.report.conflicts.append(
@@ -143,7 +163,13 @@ def _licence(package: _Package, render: Path) -> bool:
     leftover = [name for name in LICENCE_NAMES if name != "LICENSE.txt" and (path / name).is_file()]
     if leftover and not (path / "LICENSE.txt").exists() and len(leftover) == 1:
         # LICENCE, COPYING, ...: names edits.rename_license_to_txt leaves to us.
-        moved = subprocess.run(["git", "mv", "--", leftover[0], "LICENSE.txt"], cwd=path, capture_output=True, text=True, check=False)
+        moved = subprocess.run(
+            ["git", "mv", "--", leftover[0], "LICENSE.txt"],
+            cwd=path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if moved.returncode != 0:
             (path / leftover[0]).rename(path / "LICENSE.txt")
         package.changed("LICENSE.txt", f"{leftover[0]} renamed to LICENSE.txt")
@@ -161,7 +187,9 @@ def _readme(package: _Package, render: Path, licence_is_mit: bool) -> str | None
     readme = find_readme(package.path, doc)
     template_readme = (render / "README.md").read_text(encoding="utf-8")
     if readme is None:
-        package.write("README.md", template_readme, "README.md: added the template's README (the package had none)")
+        package.write(
+            "README.md", template_readme, "README.md: added the template's README (the package had none)"
+        )
         return "README.md"
     relative = str(readme.relative_to(package.path))
     if readme.suffix.lower() not in (".md", ".markdown"):
@@ -177,15 +205,22 @@ def _readme(package: _Package, render: Path, licence_is_mit: bool) -> str | None
         template_readme = re.sub(r"^## Licence\n.*?(?=^## |\Z)", "", template_readme, flags=re.M | re.S)
     new_text, added = readme_rules.append_skeleton(text, template_readme)
     if added:
-        package.write(relative, new_text, f"{relative}: added a skeleton of the sections it lacked, at the end: {', '.join(added)}")
+        package.write(
+            relative,
+            new_text,
+            f"{relative}: added a skeleton of the sections it lacked, at the end: {', '.join(added)}",
+        )
     return relative
 
 
 def _ci(package: _Package, render: Path, answers: dict[str, str]) -> None:
     text = package.read(".gitlab-ci.yml")
     if text is None:
-        package.write(".gitlab-ci.yml", (render / ".gitlab-ci.yml").read_text(encoding="utf-8"),
-                      ".gitlab-ci.yml: added, including the common pipeline")
+        package.write(
+            ".gitlab-ci.yml",
+            (render / ".gitlab-ci.yml").read_text(encoding="utf-8"),
+            ".gitlab-ci.yml: added, including the common pipeline",
+        )
         return
     project, file, ref = answers["ci_include_project"], answers["ci_include_file"], answers["ci_include_ref"]
     try:
@@ -196,7 +231,9 @@ def _ci(package: _Package, render: Path, answers: dict[str, str]) -> None:
     if changes:
         package.write(".gitlab-ci.yml", new_text, changes)
     for include in ci_includes(load_ci(package.path)):
-        if include["project"].strip("/").lower() == project.strip("/").lower() and include["file"].lstrip("/") == file.lstrip("/"):
+        if include["project"].strip("/").lower() == project.strip("/").lower() and include["file"].lstrip(
+            "/"
+        ) == file.lstrip("/"):
             if not re.match(r"^v\d+\.\d+\.\d+$", str(include["ref"] or "")):
                 package.report.conflicts.append(
                     f".gitlab-ci.yml: the common pipeline include follows {include['ref'] or 'the default branch'!r},"
@@ -211,10 +248,20 @@ def _gitignore(package: _Package, render: Path) -> None:
         package.write(".gitignore", "\n".join(template_lines) + "\n", ".gitignore: added the template's")
         return
     have = {line.strip() for line in text.splitlines()}
-    missing = [line for line in template_lines if line.strip() and not line.startswith("#") and line.strip() not in have]
+    missing = [
+        line
+        for line in template_lines
+        if line.strip() and not line.startswith("#") and line.strip() not in have
+    ]
     if missing:
-        block = "\n# Added by python-package-template onboarding (the template's .gitignore)\n" + "\n".join(missing) + "\n"
-        package.write(".gitignore", text.rstrip("\n") + "\n" + block, f".gitignore: added {', '.join(missing)}")
+        block = (
+            "\n# Added by python-package-template onboarding (the template's .gitignore)\n"
+            + "\n".join(missing)
+            + "\n"
+        )
+        package.write(
+            ".gitignore", text.rstrip("\n") + "\n" + block, f".gitignore: added {', '.join(missing)}"
+        )
 
 
 def _changelog(render_text: str) -> str:
@@ -237,11 +284,19 @@ def _other_files(package: _Package, render: Path, answers: dict[str, str], code:
         relative = file.relative_to(render).as_posix()
         if relative in handled or (package.path / relative).exists():
             continue
-        if relative.startswith(source_dir) and code_dir is not None and code_dir != package.path / source_dir.rstrip("/"):
+        if (
+            relative.startswith(source_dir)
+            and code_dir is not None
+            and code_dir != package.path / source_dir.rstrip("/")
+        ):
             package.report.notes.append(
                 f"{relative} not added: the package's code is in {code_dir.relative_to(package.path)}, not {source_dir}"
-                + (" (`copier update` creates it, as the template skips it only when it exists: delete it"
-                   " after an update, or move the code to the src layout)" if relative.endswith("__init__.py") else "")
+                + (
+                    " (`copier update` creates it, as the template skips it only when it exists: delete it"
+                    " after an update, or move the code to the src layout)"
+                    if relative.endswith("__init__.py")
+                    else ""
+                )
             )
             continue
         if relative == f"{source_dir}py.typed" and code_dir is not None:
@@ -339,5 +394,9 @@ def _onboard(path: Path, answers: dict[str, str], template: TemplateSource, repo
         _ci(package, render, answers)
         _gitignore(package, render)
         _other_files(package, render, answers, code)
-        package.write(ANSWERS_FILE, answers_text, f"{ANSWERS_FILE}: records the template ({template.version}) and the answers, for copier update")
+        package.write(
+            ANSWERS_FILE,
+            answers_text,
+            f"{ANSWERS_FILE}: records the template ({template.version}) and the answers, for copier update",
+        )
     report.status = ONBOARDED if report.changed_files else UNCHANGED

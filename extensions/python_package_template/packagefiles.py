@@ -9,8 +9,16 @@ import yaml
 
 # Licence file names, preferred first.
 LICENCE_NAMES = (
-    "LICENSE.txt", "LICENSE", "LICENSE.md", "LICENSE.rst",
-    "LICENCE.txt", "LICENCE", "LICENCE.md", "COPYING", "COPYING.txt", "COPYING.md",
+    "LICENSE.txt",
+    "LICENSE",
+    "LICENSE.md",
+    "LICENSE.rst",
+    "LICENCE.txt",
+    "LICENCE",
+    "LICENCE.md",
+    "COPYING",
+    "COPYING.txt",
+    "COPYING.md",
 )
 README_NAMES = ("README.md", "README.markdown", "README.rst", "README.txt", "README")
 

@@ -37,14 +37,21 @@ def _ask_one(
     if question.choices:
         default = answers.get(question.name) if answers.get(question.name) in question.choices else None
         return questionary.select(
-            message, choices=list(question.choices), default=default, instruction=question.help, **prompt_kwargs
+            message,
+            choices=list(question.choices),
+            default=default,
+            instruction=question.help,
+            **prompt_kwargs,
         ).unsafe_ask()
 
     def validate(value: str) -> bool | str:
         return template.error_for(question, value, answers) or True
 
     return questionary.text(
-        message, default=answers.get(question.name, ""), validate=validate, instruction=question.help,
+        message,
+        default=answers.get(question.name, ""),
+        validate=validate,
+        instruction=question.help,
         **prompt_kwargs,
     ).unsafe_ask()
 
@@ -74,12 +81,16 @@ def confirm_answers(
 
     # Answers the template would refuse are asked for first: there is nothing to confirm yet.
     for name in list(errors()):
-        say(f"{label}: {name} {answers[name]!r} ({sources.get(name, 'template default')}) is not allowed: {errors()[name]}")
+        say(
+            f"{label}: {name} {answers[name]!r} ({sources.get(name, 'template default')}) is not allowed: {errors()[name]}"
+        )
         answers[name] = _ask_one(template, questions[name], answers, prompt_kwargs)
         sources[name] = "you"
 
     while True:
-        say(f"\n{label}: the answers inferred from the package\n{describe_answers(answers, sources, errors())}")
+        say(
+            f"\n{label}: the answers inferred from the package\n{describe_answers(answers, sources, errors())}"
+        )
         choice = questionary.select(
             f"{label}:", choices=[ACCEPT, CORRECT, SKIP], default=ACCEPT, **prompt_kwargs
         ).unsafe_ask()

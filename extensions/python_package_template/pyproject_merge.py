@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
-from tomlkit.items import AoT, Table, Whitespace
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
+from tomlkit.items import AoT, Table, Whitespace
 
 from . import edits
 from .edits import _plain
@@ -106,7 +106,9 @@ def add_missing_project_fields(doc: Any, render: Any) -> list[str]:
         if key not in project and key not in _dynamic(doc) and key in render["project"]:
             _add(project, key, _copy(render["project"][key]))
             added.append(key)
-    return [f"pyproject.toml: added {', '.join(added)} to [project] (the template's answers)"] if added else []
+    return (
+        [f"pyproject.toml: added {', '.join(added)} to [project] (the template's answers)"] if added else []
+    )
 
 
 def merge_classifiers(doc: Any, render: Any, *, typed: bool) -> list[str]:
@@ -120,7 +122,9 @@ def merge_classifiers(doc: Any, render: Any, *, typed: bool) -> list[str]:
     for classifier in map(str, render["project"].get("classifiers", [])):
         if classifier in existing:
             continue
-        if classifier.startswith("Development Status ::") and any(c.startswith("Development Status ::") for c in existing):
+        if classifier.startswith("Development Status ::") and any(
+            c.startswith("Development Status ::") for c in existing
+        ):
             continue
         if classifier == "Typing :: Typed" and not typed:
             continue
@@ -141,12 +145,25 @@ def merge_classifiers(doc: Any, render: Any, *, typed: bool) -> list[str]:
 # PEP 753 well-known labels: one URL per kind is enough.
 _URL_KINDS = {
     "homepage": "homepage",
-    "source": "source", "repository": "source", "sourcecode": "source", "github": "source", "gitlab": "source",
-    "issues": "issues", "bugs": "issues", "issue": "issues", "tracker": "issues", "issuetracker": "issues",
-    "bugtracker": "issues", "bugreports": "issues",
-    "changelog": "changelog", "changes": "changelog", "whatsnew": "changelog", "history": "changelog",
+    "source": "source",
+    "repository": "source",
+    "sourcecode": "source",
+    "github": "source",
+    "gitlab": "source",
+    "issues": "issues",
+    "bugs": "issues",
+    "issue": "issues",
+    "tracker": "issues",
+    "issuetracker": "issues",
+    "bugtracker": "issues",
+    "bugreports": "issues",
+    "changelog": "changelog",
+    "changes": "changelog",
+    "whatsnew": "changelog",
+    "history": "changelog",
     "releasenotes": "changelog",
-    "documentation": "documentation", "docs": "documentation",
+    "documentation": "documentation",
+    "docs": "documentation",
 }
 
 
@@ -224,7 +241,9 @@ def use_poetry_core(doc: Any, render: Any, path: Path) -> tuple[list[str], list[
                 continue
             if parsed.name == "poetry-core" and (not parsed.specifier or parsed.specifier.contains("1.9.1")):
                 requires[index] = str(wanted["requires"][0])
-                return [f"pyproject.toml: [build-system] requires {wanted['requires'][0]} (was {requirement}), which reads [project]"], []
+                return [
+                    f"pyproject.toml: [build-system] requires {wanted['requires'][0]} (was {requirement}), which reads [project]"
+                ], []
         return [], []
     reason = why_backend_cannot_switch(doc, path)
     if reason:
@@ -308,7 +327,9 @@ def _has_config_file(path: Path, names: tuple[str, ...], sections: dict[str, str
         return True
     for name, section in sections.items():
         file = path / name
-        if file.is_file() and re.search(rf"^\[{re.escape(section)}\]", file.read_text(errors="replace"), re.M):
+        if file.is_file() and re.search(
+            rf"^\[{re.escape(section)}\]", file.read_text(errors="replace"), re.M
+        ):
             return True
     return False
 
@@ -319,11 +340,19 @@ def add_tool_tables(doc: Any, render: Any, path: Path) -> list[str]:
     added = []
     tool = doc.get("tool", {})
     rendered = render["tool"]
-    pytest_elsewhere = _has_config_file(path, ("pytest.ini", ".pytest.ini"), {"tox.ini": "pytest", "setup.cfg": "tool:pytest"})
+    pytest_elsewhere = _has_config_file(
+        path, ("pytest.ini", ".pytest.ini"), {"tox.ini": "pytest", "setup.cfg": "tool:pytest"}
+    )
     if "pytest" not in tool and not pytest_elsewhere and "pytest" in rendered:
-        _table(_table(doc, "tool", super_table=True), "pytest", super_table=True)["ini_options"] = _new_table(_plain(rendered["pytest"]["ini_options"]))
+        _table(_table(doc, "tool", super_table=True), "pytest", super_table=True)["ini_options"] = _new_table(
+            _plain(rendered["pytest"]["ini_options"])
+        )
         added.append("[tool.pytest.ini_options]")
-    if "ruff" not in tool and not _has_config_file(path, ("ruff.toml", ".ruff.toml"), {}) and "ruff" in rendered:
+    if (
+        "ruff" not in tool
+        and not _has_config_file(path, ("ruff.toml", ".ruff.toml"), {})
+        and "ruff" in rendered
+    ):
         _table(doc, "tool", super_table=True)["ruff"] = _new_table(_plain(rendered["ruff"]))
         added.append("[tool.ruff]")
     return [f"pyproject.toml: added {' and '.join(added)} from the template"] if added else []

@@ -15,11 +15,50 @@ import re
 
 # (section, words any of which in a heading names it), in the template README's order.
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("What it does", ("what it does", "what does", "what is", "about", "overview", "introduction", "description", "features", "summary")),
+    (
+        "What it does",
+        (
+            "what it does",
+            "what does",
+            "what is",
+            "about",
+            "overview",
+            "introduction",
+            "description",
+            "features",
+            "summary",
+        ),
+    ),
     ("The problem it solves", ("problem", "why", "motivation", "background", "rationale", "purpose")),
     ("Installation", ("installation", "install", "installing", "getting started")),
-    ("Usage", ("usage", "using", "how to use", "example", "examples", "quickstart", "quick start", "getting started", "tutorial")),
-    ("Finding out more", ("finding out more", "find out more", "more information", "documentation", "docs", "further reading", "reference", "links", "learn more")),
+    (
+        "Usage",
+        (
+            "usage",
+            "using",
+            "how to use",
+            "example",
+            "examples",
+            "quickstart",
+            "quick start",
+            "getting started",
+            "tutorial",
+        ),
+    ),
+    (
+        "Finding out more",
+        (
+            "finding out more",
+            "find out more",
+            "more information",
+            "documentation",
+            "docs",
+            "further reading",
+            "reference",
+            "links",
+            "learn more",
+        ),
+    ),
     ("Making a release", ("making a release", "release", "releases", "releasing", "publishing", "publish")),
     ("Licence", ("licence", "license", "licensing", "copyright")),
 )

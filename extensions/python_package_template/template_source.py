@@ -159,7 +159,9 @@ class TemplateSource:
             return ""
         return self.render_string(question.validator, {**answers, question.name: value}).strip()
 
-    def resolve(self, suggested: dict[str, str], overrides: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    def resolve(
+        self, suggested: dict[str, str], overrides: dict[str, str]
+    ) -> tuple[dict[str, str], dict[str, str]]:
         """Answers for every question, in questionnaire order: an override, else the suggested
         (inferred) answer, else the template's default given the answers so far.
 
@@ -234,4 +236,6 @@ def prepare_template(template: str | Path | None, vcs_ref: str | None, workdir: 
     export = workdir / "export"
     shutil.copytree(checkout, export, ignore=shutil.ignore_patterns(".git"))
     version = _git("describe", "--tags", "--always", cwd=checkout)
-    return TemplateSource(src_path=src_path, checkout=checkout, ref=ref, tags=tags, export=export, version=version)
+    return TemplateSource(
+        src_path=src_path, checkout=checkout, ref=ref, tags=tags, export=export, version=version
+    )

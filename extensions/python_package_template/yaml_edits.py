@@ -36,7 +36,9 @@ def _compose(text: str, what: str) -> yaml.Node | None:
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
-        raise UnsafeEdit(f"{what} is not valid YAML, so it was left alone ({str(error).splitlines()[0]} ...); fix it and run again.") from None
+        raise UnsafeEdit(
+            f"{what} is not valid YAML, so it was left alone ({str(error).splitlines()[0]} ...); fix it and run again."
+        ) from None
 
 
 def has_conflict_markers(text: str) -> bool:
@@ -88,13 +90,21 @@ def _same_project(a: str | None, b: str) -> bool:
 
 
 def _same_file(node: yaml.Node | None, file: str) -> bool:
-    files = [node] if isinstance(node, yaml.ScalarNode) else node.value if isinstance(node, yaml.SequenceNode) else []
+    files = (
+        [node]
+        if isinstance(node, yaml.ScalarNode)
+        else node.value
+        if isinstance(node, yaml.SequenceNode)
+        else []
+    )
     return any(isinstance(f, yaml.ScalarNode) and f.value.lstrip("/") == file.lstrip("/") for f in files)
 
 
 def _includes(root: yaml.Node | None, project: str, file: str) -> list[yaml.MappingNode]:
     include = _value(root, "include")
-    items = include.value if isinstance(include, yaml.SequenceNode) else [include] if include is not None else []
+    items = (
+        include.value if isinstance(include, yaml.SequenceNode) else [include] if include is not None else []
+    )
     return [
         item
         for item in items
@@ -127,7 +137,9 @@ def set_ci_include_ref(text: str, project: str, file: str, ref: str) -> tuple[st
         return text, []
     new_text = _replace_scalars(text, edits)
     old_refs = sorted({node.value for node, _ in edits})
-    return new_text, [f".gitlab-ci.yml: the include of {file} from {project} moved from {', '.join(old_refs)} to {ref}"]
+    return new_text, [
+        f".gitlab-ci.yml: the include of {file} from {project} moved from {', '.join(old_refs)} to {ref}"
+    ]
 
 
 def _item_lines(project: str, file: str, ref: str, dash_indent: str) -> str:
@@ -166,7 +178,12 @@ def add_ci_include(text: str, project: str, file: str, ref: str) -> tuple[str, l
     include = _value(root, "include")
     flow_item = f"{{project: {json.dumps(project)}, file: {json.dumps(file)}, ref: {ref}}}"
     if root is None or not root.value:
-        new_text = text + ("" if not text or text.endswith("\n") else "\n") + "include:\n" + _item_lines(project, file, ref, "  ")
+        new_text = (
+            text
+            + ("" if not text or text.endswith("\n") else "\n")
+            + "include:\n"
+            + _item_lines(project, file, ref, "  ")
+        )
     elif include is None:
         first_key = root.value[0][0]
         start = first_key.start_mark.index - first_key.start_mark.column
@@ -182,7 +199,12 @@ def add_ci_include(text: str, project: str, file: str, ref: str) -> tuple[str, l
     elif isinstance(include, yaml.SequenceNode):
         dash = " " * include.start_mark.column
         end = _line_end(text, _last_scalar_end(include))
-        new_text = text[:end] + ("" if text[:end].endswith("\n") else "\n") + _item_lines(project, file, ref, dash) + text[end:]
+        new_text = (
+            text[:end]
+            + ("" if text[:end].endswith("\n") else "\n")
+            + _item_lines(project, file, ref, dash)
+            + text[end:]
+        )
     elif isinstance(include, yaml.MappingNode):
         column = include.start_mark.column
         first_line = include.start_mark.index - column
@@ -205,8 +227,14 @@ def add_ci_include(text: str, project: str, file: str, ref: str) -> tuple[str, l
             end = _line_end(text, include.end_mark.index)
             original = text[include.start_mark.index : end].rstrip("\n")
             new_text = (
-                text[: key.end_mark.index] + ":\n" + indent + "- " + original + "\n"
-                + _item_lines(project, file, ref, indent) + text[end:]
+                text[: key.end_mark.index]
+                + ":\n"
+                + indent
+                + "- "
+                + original
+                + "\n"
+                + _item_lines(project, file, ref, indent)
+                + text[end:]
             )
     # Check the edit did what it says and nothing else.
     new_root = _compose(new_text, ".gitlab-ci.yml (after adding the include)")
@@ -215,8 +243,10 @@ def add_ci_include(text: str, project: str, file: str, ref: str) -> tuple[str, l
     new_include = _value(new_root, "include")
     got_without = [(k, v) for k, v in got if k != "include"]
     expected_without = [(k, v) for k, v in expected if k != "include"]
-    old_items = [] if include is None or (include.value == "" and isinstance(include, yaml.ScalarNode)) else (
-        _plain_yaml(include) if isinstance(include, yaml.SequenceNode) else [_plain_yaml(include)]
+    old_items = (
+        []
+        if include is None or (include.value == "" and isinstance(include, yaml.ScalarNode))
+        else (_plain_yaml(include) if isinstance(include, yaml.SequenceNode) else [_plain_yaml(include)])
     )
     if (
         got_without != expected_without
@@ -226,7 +256,7 @@ def add_ci_include(text: str, project: str, file: str, ref: str) -> tuple[str, l
     ):
         raise UnsafeEdit(
             ".gitlab-ci.yml: could not add the common pipeline include without disturbing the file; add"
-            f" `- project: \"{project}\"`, `file: \"{file}\"`, `ref: {ref}` under `include:` by hand."
+            f' `- project: "{project}"`, `file: "{file}"`, `ref: {ref}` under `include:` by hand.'
         )
     return new_text, [f".gitlab-ci.yml: added the include of {file} from {project} at {ref}"]
 

@@ -21,7 +21,9 @@ TARGET_RATIO = 1.3
 
 
 def trivial_template(root: Path) -> Path:
-    write_tree(root, {"copier.yml": "name:\n  type: str\n  default: x\n", "README.md.jinja": "# {{ name }}\n"})
+    write_tree(
+        root, {"copier.yml": "name:\n  type: str\n  default: x\n", "README.md.jinja": "# {{ name }}\n"}
+    )
     git_init(root)
     git_commit_all(root, "trivial template")
     git("tag", "v1.0.0", cwd=root)
@@ -35,8 +37,11 @@ def median_copy_seconds(template: Path, answers: dict, work: Path, runs: int) ->
     for run in range(runs):
         destination = work / f"{template.name}-{run}"
         start = time.perf_counter()
-        subprocess.run([copier, "copy", "--trust", "--defaults", "--quiet", *data, template, destination],
-                       check=True, stdin=subprocess.DEVNULL)
+        subprocess.run(
+            [copier, "copy", "--trust", "--defaults", "--quiet", *data, template, destination],
+            check=True,
+            stdin=subprocess.DEVNULL,
+        )
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 

@@ -23,8 +23,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from helpers import git_repo, template_snapshot  # noqa: E402
 from test_onboard import PYTHON_SHAPES, SHAPES  # noqa: E402
+
+from helpers import git_repo, template_snapshot  # noqa: E402
 
 COMMAND = Path(sys.executable).parent / "python-package-template"
 
@@ -34,13 +35,17 @@ def fleet(root: Path, count: int) -> list[Path]:
     for index in range(count):
         name = PYTHON_SHAPES[index % len(PYTHON_SHAPES)]
         files, remote = SHAPES[name]
-        packages.append(git_repo(root / f"{index:03d}-{name}", files, remote and remote.replace(name, f"{name}-{index}")))
+        packages.append(
+            git_repo(root / f"{index:03d}-{name}", files, remote and remote.replace(name, f"{name}-{index}"))
+        )
     return packages
 
 
 def timed(label: str, args: list[str | Path], count: int) -> float:
     start = time.perf_counter()
-    result = subprocess.run([str(COMMAND), *map(str, args)], capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [str(COMMAND), *map(str, args)], capture_output=True, text=True, stdin=subprocess.DEVNULL
+    )
     seconds = time.perf_counter() - start
     # Exit status 1 is expected: the non-MIT packages keep a licence conflict / failing rule.
     if result.returncode not in (0, 1):
@@ -64,7 +69,9 @@ def main(count: int = 60, *jobs_list: int) -> int:
             common = ["--jobs", jobs, "--template", template]
             onboard = timed("onboard --yes", ["onboard", "--yes", *common, *packages], count)
             timed("onboard --yes (again: no-op)", ["onboard", "--yes", *common, *packages], count)
-            timed("onboard --check --no-build", ["onboard", "--check", "--no-build", *common, *packages], count)
+            timed(
+                "onboard --check --no-build", ["onboard", "--check", "--no-build", *common, *packages], count
+            )
             timed("onboard --check", ["onboard", "--check", *common, *packages], count)
             print(f"  100 packages would take about {onboard / count * 100 / 60:.1f} minutes to onboard")
     return 0

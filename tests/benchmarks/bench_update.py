@@ -45,11 +45,14 @@ COPIER = str(Path(sys.executable).parent / "copier")
 
 
 def trivial_template(root: Path) -> Path:
-    write_tree(root, {
-        "copier.yml": "name:\n  type: str\n  default: world\n",
-        "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers | to_nice_yaml }}",
-        "hello.txt.jinja": "Hello {{ name }}!\nVersion one.\n",
-    })
+    write_tree(
+        root,
+        {
+            "copier.yml": "name:\n  type: str\n  default: world\n",
+            "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers | to_nice_yaml }}",
+            "hello.txt.jinja": "Hello {{ name }}!\nVersion one.\n",
+        },
+    )
     git_init(root)
     git_commit_all(root, "v1")
     git("tag", "v1.0.0", cwd=root)
@@ -62,7 +65,9 @@ def trivial_template(root: Path) -> Path:
 def our_template(root: Path) -> Path:
     template_snapshot(root, "v1.0.0")
     readme = root / "template" / "README.md.jinja"
-    readme.write_text(readme.read_text().replace("## Development\n", "## Development\n\nA new line from v2.\n", 1))
+    readme.write_text(
+        readme.read_text().replace("## Development\n", "## Development\n\nA new line from v2.\n", 1)
+    )
     git_commit_all(root, "v2")
     git("tag", "v2.0.0", cwd=root)
     return root
@@ -81,7 +86,9 @@ def package(template: Path, destination: Path) -> Path:
 def update_cli(project: Path) -> None:
     subprocess.run(
         [COPIER, "update", "--trust", "--defaults", "--quiet", "--vcs-ref", "v2.0.0", str(project)],
-        check=True, capture_output=True, stdin=subprocess.DEVNULL,
+        check=True,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
     )
 
 
@@ -132,7 +139,10 @@ def main() -> int:
             profiler.runcall(update_api, project)
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
         ok = True
-        for label, update, judged in (("copier command", update_cli, True), ("copier.run_update", update_api, False)):
+        for label, update, judged in (
+            ("copier command", update_cli, True),
+            ("copier.run_update", update_api, False),
+        ):
             baseline, ours_time = medians(update, trivial, ours, tmp, args.runs)
             ratio = ours_time / baseline
             verdict = ("OK" if ratio <= TARGET else "OVER") if judged else "for information"
