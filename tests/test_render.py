@@ -194,25 +194,22 @@ def test_user_owned_files_are_kept_on_update():
     assert {"CHANGELOG.md", "src/*/__init__.py", "tests/test_*.py"} <= set(skip)
 
 
+def copier_copy(destination: Path, answers: dict[str, str]) -> subprocess.CompletedProcess:
+    """`copier copy --trust --defaults -d KEY=VALUE ... TEMPLATE DEST`, as a user types it."""
+    data = [arg for key, value in answers.items() for arg in ("-d", f"{key}={value}")]
+    return subprocess.run(
+        [sys.executable, "-m", "copier", "copy", "--trust", "--defaults", "--vcs-ref=HEAD", *data]
+        + [str(TEMPLATE_ROOT), str(destination)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+
+
 def test_copy_from_the_command_line_needs_only_a_name_and_a_description(tmp_path):
     destination = tmp_path / "lookup-client"
-    run(
-        sys.executable,
-        "-m",
-        "copier",
-        "copy",
-        "--trust",
-        "--defaults",
-        "--vcs-ref=HEAD",
-        "--quiet",
-        "-d",
-        "project_name=Lookup Client",
-        "-d",
-        "description=A client for the Lookup API.",
-        TEMPLATE_ROOT,
-        destination,
-        cwd=tmp_path,
-    )
+    result = copier_copy(destination, REQUIRED_ANSWERS)
+    assert result.returncode == 0, result.stderr
     assert (destination / "src" / "lookup_client" / "__init__.py").is_file()
 
 
@@ -234,28 +231,8 @@ BAD_ANSWERS = {
 @pytest.mark.parametrize("bad_answer", sorted(BAD_ANSWERS))
 def test_bad_answer_is_refused_with_a_clear_message_and_nothing_is_written(tmp_path, bad_answer):
     destination = tmp_path / "new-package"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "copier",
-            "copy",
-            "--trust",
-            "--defaults",
-            "--vcs-ref=HEAD",
-            "-d",
-            "project_name=Lookup Client",
-            "-d",
-            "description=A client.",
-            "-d",
-            bad_answer,
-            str(TEMPLATE_ROOT),
-            str(destination),
-        ],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-    )
+    key, value = bad_answer.split("=", 1)
+    result = copier_copy(destination, {**REQUIRED_ANSWERS, key: value})
     assert result.returncode != 0
     assert BAD_ANSWERS[bad_answer] in result.stdout + result.stderr
     assert not destination.exists()
@@ -264,24 +241,7 @@ def test_bad_answer_is_refused_with_a_clear_message_and_nothing_is_written(tmp_p
 @pytest.mark.parametrize("missing", ["project_name", "description"])
 def test_a_required_answer_cannot_be_left_out(tmp_path, missing):
     destination = tmp_path / "new-package"
-    given = {k: v for k, v in REQUIRED_ANSWERS.items() if k != missing}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "copier",
-            "copy",
-            "--trust",
-            "--defaults",
-            "--vcs-ref=HEAD",
-            *[arg for k, v in given.items() for arg in ("-d", f"{k}={v}")],
-            str(TEMPLATE_ROOT),
-            str(destination),
-        ],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-    )
+    result = copier_copy(destination, {k: v for k, v in REQUIRED_ANSWERS.items() if k != missing})
     assert result.returncode != 0
     assert "required" in result.stdout + result.stderr
     assert not destination.exists()
