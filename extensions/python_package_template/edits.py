@@ -221,11 +221,12 @@ _CONSTRAINT_TOKEN = re.compile(r"\s*(\^|~=|~|===|==|!=|>=|<=|>|<|=)?\s*(\*|[0-9]
 _RELEASE = re.compile(r"^(\d+(?:\.\d+)*)(.*)$")
 
 
-def _release(version: str, what: str) -> tuple[list[int], str]:
+def _release(version: str, what: str) -> list[int]:
+    """The release numbers of a Poetry constraint's version: '1.2.3b1' -> [1, 2, 3]."""
     match = _RELEASE.match(version)
     if not match or "*" in match.group(2):
         raise UnsafeEdit(f"{what}: cannot read the version '{version}'; write it as a PEP 440 version.")
-    return [int(p) for p in match.group(1).split(".")], match.group(2)
+    return [int(p) for p in match.group(1).split(".")]
 
 
 def _bump(parts: list[int], index: int) -> str:
@@ -260,11 +261,11 @@ def _specifiers(constraint: str, what: str) -> list[str]:
                 raise UnsafeEdit(f"{what}: cannot read the constraint '{constraint}'.")
             continue
         if operator == "^":
-            parts, rest = _release(version, what)
+            parts = _release(version, what)
             first_non_zero = next((i for i, p in enumerate(parts) if p), len(parts) - 1)
             specifiers += [f">={version}", f"<{_bump(parts, first_non_zero)}"]
         elif operator == "~":
-            parts, rest = _release(version, what)
+            parts = _release(version, what)
             specifiers += [f">={version}", f"<{_bump(parts, 0 if len(parts) == 1 else 1)}"]
         elif operator in ("", "="):
             specifiers.append(f"=={version}")

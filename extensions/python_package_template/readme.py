@@ -130,7 +130,7 @@ def missing_sections(text: str) -> list[str]:
 def template_sections(template_readme: str) -> dict[str, str]:
     """{section: its text, heading included} from the template's rendered README (## level)."""
     lines = template_readme.splitlines()
-    starts = [i for i, h in headings(template_readme) if lines[i].lstrip().startswith("## ")]
+    starts = [i for i, _ in headings(template_readme) if lines[i].lstrip().startswith("## ")]
     sections = {}
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(lines)
