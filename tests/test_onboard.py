@@ -763,7 +763,7 @@ def test_onboard_interactive_corrects_answers_with_the_template_validators(tmp_p
     keys.append(CLEAR_LINE + "Tiny Tool Kit" + ENTER)  # project_name
     keys.append(CLEAR_LINE + "Not A Name" + ENTER)  # distribution_name: refused by the validator...
     keys.append(CLEAR_LINE + "tiny-tool" + ENTER)  # ...so asked again
-    keys += [ENTER] * 13  # the rest as inferred
+    keys += [ENTER] * 15  # the rest as inferred
     keys.append(ENTER)  # then onboard with these answers
     with create_pipe_input() as pipe:
         pipe.send_text("".join(keys))

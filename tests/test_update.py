@@ -29,6 +29,7 @@ from helpers import (
     git_init,
     git_repo,
     poetry,
+    poetry_install,
     render,
     run,
     template_snapshot,
@@ -894,3 +895,15 @@ def test_a_flat_package_made_at_v0_1_0_is_recorded_as_flat_and_gets_no_src(relea
     )
     assert not (package / "src").exists() and not (package / "tests" / "test_package.py").exists()
     assert files_with_conflicts(package) == [] and migration_notes(result, "skipped") == []
+
+
+@pytest.mark.slow
+def test_an_updated_owned_package_builds_and_its_tests_pass(story, tmp_path):
+    package = tmp_path / "lookup-client"
+    shutil.copytree(story.package, package, ignore=shutil.ignore_patterns(".git"))
+    if (package / "poetry.lock").exists():
+        (package / "poetry.lock").unlink()
+    poetry_install(package)
+    poetry("build", cwd=package)
+    run(tool("twine"), "check", "--strict", *sorted((package / "dist").iterdir()), cwd=package)
+    poetry("run", "pytest", "-q", "-p", "no:cacheprovider", cwd=package)
