@@ -211,6 +211,8 @@ def _onboard_job(path: str, answers: dict[str, str], template: TemplateSource) -
     try:
         report = onboard_package(path, answers, template, stop=stop_requested)
     except KeyboardInterrupt:
+        if _stop_event is None:  # in the main process: Ctrl-C stops the whole run
+            raise
         return PackageReport(
             path=path,
             status=INTERRUPTED,

@@ -514,6 +514,12 @@ def _onboard(
             f"{path}/pyproject.toml has no package metadata ([project] or [tool.poetry] name): move the"
             " metadata from setup.py/setup.cfg into [project] first, then onboard."
         )
+    # Files onboarding may edit must be UTF-8: refuse now, by name, before anything else.
+    readme = find_readme(path, doc)
+    for relative in [".gitignore", ".gitlab-ci.yml", *LICENCE_NAMES] + (
+        [readme.relative_to(path).as_posix()] if readme else []
+    ):
+        package.read(relative)
     try:
         before = proof.build_package(path)
     except proof.BuildFailed as error:

@@ -179,12 +179,20 @@ def package_files(path: Path) -> list[str]:
 
 
 def copy_package(path: Path, destination: Path) -> Path:
-    """A scratch copy of the package's files (not its git directory or build leftovers)."""
+    """A scratch copy of the package's files (not its git directory or build leftovers), in a
+    git repository of its own: backends leave out what git ignores, and so must the proof."""
     for relative in package_files(path):
         target = destination / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path / relative, target)
+    destination.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["git", "init", "--quiet", str(destination)], check=True, stdin=subprocess.DEVNULL)
     return destination
+
+
+def stage_all(copy: Path) -> None:
+    """`git add` what is not ignored, after the scratch copy's files are final."""
+    subprocess.run(["git", "add", "--all"], cwd=copy, check=True, stdin=subprocess.DEVNULL)
 
 
 def _vcs_version(path: Path) -> str:
@@ -221,7 +229,7 @@ def _requirement_name(text: str) -> str:
 
 def _digest(copy: Path, system: dict, environ: Mapping[str, str]) -> str:
     sha = hashlib.sha256(json.dumps([CACHE_VERSION, system, sorted(environ.items())]).encode())
-    for file in sorted(p for p in copy.rglob("*") if p.is_file()):
+    for file in sorted(p for p in copy.rglob("*") if p.is_file() and ".git" not in p.relative_to(copy).parts):
         sha.update(file.relative_to(copy).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
     return sha.hexdigest()
 
@@ -233,6 +241,7 @@ def build_copy(copy: Path, original: Path | None = None, wheel_dir: Path | None 
     system = build_system(copy)
     requires = [str(r) for r in system.get("requires", [])]
     environ = build_environ(original or copy, requires)
+    stage_all(copy)
     digest = _digest(copy, system, environ)
     cached = cache_dir() / "builds" / f"{digest}.json"
     if cached.is_file() and wheel_dir is None:

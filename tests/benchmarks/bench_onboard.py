@@ -23,9 +23,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from test_onboard import PYTHON_SHAPES, SHAPES  # noqa: E402
-
 from helpers import git_repo, template_snapshot  # noqa: E402
+from test_onboard import PYTHON_SHAPES, SHAPES  # noqa: E402
 
 COMMAND = Path(sys.executable).parent / "python-package-template"
 
