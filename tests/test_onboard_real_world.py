@@ -10,6 +10,7 @@ changes nothing.
 from __future__ import annotations
 
 import json
+import shutil
 import tomllib
 from pathlib import Path
 
@@ -234,3 +235,49 @@ def test_ctrl_c_during_a_fleet_run_leaves_no_package_half_written(tmp_path, temp
     for package in packages[1:]:
         assert tree_contents(package) == originals[package], package.name
         assert git("status", "--porcelain", cwd=package) == "", package.name
+
+
+# --- --check judges each package by its own build ---
+
+
+def test_check_builds_each_package_with_its_own_backend_without_poetry_on_path(tmp_path, monkeypatch):
+    packages = [make(tmp_path, name) for name in ("libpkg", "hatch-data", "fancy-vcs", "flitpkg")]
+    git_dir = str(Path(shutil.which("git")).parent)
+    monkeypatch.setenv("PATH", git_dir)
+    assert shutil.which("poetry") is None
+    code, out, err = run_cli("onboard", "--check", "--json", "--jobs", "2", *packages)
+    document = json.loads(out)
+    for package in document["packages"]:
+        rules = {r["rule"]: r for r in package["rules"]}
+        assert rules["pypi-metadata"]["status"] == "pass", (package["path"], rules["pypi-metadata"])
+        assert rules["readme-field"]["status"] == "pass", (package["path"], rules["readme-field"])
+    details = [
+        next(r["detail"] for r in p["rules"] if r["rule"] == "pypi-metadata") for p in document["packages"]
+    ]
+    assert [d.split(":")[0] for d in details] == [
+        "built with setuptools",
+        "built with hatchling",
+        "built with hatchling",
+        "built with flit",
+    ]
+    fancy = next(r for r in document["packages"][2]["rules"] if r["rule"] == "readme-field")
+    assert "readme is dynamic, and the built METADATA has a long description" in fancy["detail"]
+
+
+@pytest.mark.parametrize(
+    ("commit", "status", "says"),
+    [
+        ("v2.0.0", "pass", "is the latest"),
+        ("v1.0.0", "fail", "behind v2.0.0: run `copier update --trust --defaults --vcs-ref v2.0.0`"),
+        ("v1.0.0-3-g1234abc", "fail", "unreleased commit after v1.0.0"),
+        ("1234abcd5678ef901234abcd5678ef901234abcd", "fail", "not a release of the template (a bare commit"),
+    ],
+)
+def test_check_fails_a_template_version_behind_or_not_a_release_with_the_command_that_fixes_it(
+    tmp_path, commit, status, says
+):
+    from python_package_template.checks import check_answers
+
+    answers = {"_src_path": "https://gitlab.example.org/uis/python-package-template.git", "_commit": commit}
+    result = check_answers(tmp_path, answers, ["v1.0.0", "v2.0.0"])[1]
+    assert (result.status, says in result.detail) == (status, True), result
