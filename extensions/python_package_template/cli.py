@@ -40,9 +40,11 @@ Onboarding infers the template's answers from each package (pyproject.toml, READ
 files the package lacks, merges pyproject.toml structurally, adds the common CI include, renames
 an MIT LICENSE to LICENSE.txt, appends the README sections it lacks as a marked skeleton, and
 writes .copier-answers.yml so that `copier update` works from then on. It never overwrites the
-package's own content and never touches a non-MIT licence; what it cannot merge it reports as a
-conflict. Nothing is committed: review with `git diff`, then commit. Running it again changes
-nothing.
+package's own content, never switches its build backend and never touches a non-MIT licence;
+what it cannot merge it reports as a conflict. Each package is built with its own backend
+before and after the edits: unless the wheels differ only where the rules ask, nothing is
+written. A dirty working tree is refused. Nothing is committed: review with `git diff`, then
+commit. Running it again changes nothing.
 """
 
 EPILOG = """\
