@@ -10,7 +10,11 @@ changes nothing.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -281,3 +285,29 @@ def test_check_fails_a_template_version_behind_or_not_a_release_with_the_command
     answers = {"_src_path": "https://gitlab.example.org/uis/python-package-template.git", "_commit": commit}
     result = check_answers(tmp_path, answers, ["v1.0.0", "v2.0.0"])[1]
     assert (result.status, says in result.detail) == (status, True), result
+
+
+def test_ctrl_c_in_a_terminal_during_a_parallel_fleet_run_leaves_each_package_whole_or_untouched(
+    tmp_path, template
+):
+    names = ["crlf-pkg", "libpkg", "ucam-lookup", "onemod", "flitpkg", "lookup-client-v2"]
+    packages = [make(tmp_path / str(i), name) for i, name in enumerate(names)]
+    originals = {p: tree_contents(p) for p in packages}
+    command = Path(sys.executable).parent / "python-package-template"
+    run = subprocess.Popen(
+        [command, "onboard", "--yes", "--jobs", "2", "--template", template, *packages],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    first = run.stderr.readline()  # "[1/6] onboarded ...": the fleet is under way
+    assert "[1/6]" in first, first
+    os.killpg(run.pid, signal.SIGINT)  # Ctrl-C reaches the command and its workers alike
+    out, err = run.communicate(timeout=300)
+    assert run.returncode == 130, out + err
+    assert "Interrupted:" in out and "left exactly as they were" in out
+    whole = [p for p in packages if (p / ".copier-answers.yml").is_file()]
+    untouched = [p for p in packages if tree_contents(p) == originals[p]]
+    assert sorted(whole + untouched) == sorted(packages), "every package is whole or untouched"
+    assert untouched, "Ctrl-C stopped the run before the end"

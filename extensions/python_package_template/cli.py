@@ -426,6 +426,9 @@ def _onboard(
             _progress(len(args.paths), "reading", args.paths, err, errors_only=True),
         )
 
+        if any(isinstance(found, Interrupted) for found in inferred):
+            print("\nStopped: no package was changed.", file=err)
+            return 130
         reports: dict[int, PackageReport] = {}
         work: list[tuple[int, dict[str, str]]] = []
         for index, (path, found) in enumerate(zip(args.paths, inferred, strict=True)):
