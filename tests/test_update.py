@@ -713,15 +713,20 @@ import lookup_client
 """
 
 
-def onboarded(template: Template, package: Path) -> Path:
-    """Onboard `package` at template v1.0.0 and commit, as a maintainer does."""
+def onboarded(template: Template, package: Path, *, keeps_licence: bool = False) -> Path:
+    """Onboard `package` at template v1.0.0 and commit, as a maintainer does. A package that
+    keeps its own licence is reported with it as a conflict (exit status 1), and onboarded."""
     out, err = io.StringIO(), io.StringIO()
     code = cli.main(
-        ["onboard", "--yes", "--template", str(template.path), "--vcs-ref", "v1.0.0", str(package)],
+        ["onboard", "--yes", "--json", "--template", str(template.path), "--vcs-ref", "v1.0.0", str(package)],
         out=out,
         err=err,
     )
-    assert code == 0, out.getvalue() + err.getvalue()
+    (report,) = json.loads(out.getvalue())["packages"]
+    assert report["status"] == "onboarded", out.getvalue() + err.getvalue()
+    licence_conflicts = [c for c in report["conflicts"] if "not the MIT licence" in c]
+    assert report["conflicts"] == (licence_conflicts if keeps_licence else []), report["conflicts"]
+    assert code == (1 if keeps_licence else 0)
     git_commit_all(package, "Onboard to the template")
     return package
 
@@ -765,7 +770,7 @@ def apache(template, tmp_path_factory) -> Story:
         )
     )
     git_commit_all(package, "src layout")
-    onboarded(template, package)
+    onboarded(template, package, keeps_licence=True)
     return update_story(template, package, "Onboarded")
 
 
