@@ -176,6 +176,9 @@ def infer_answers(path: Path, python_choices: tuple[str, ...] = ()) -> Inferred:
         inferred.set("distribution_name", canonicalize_name(str(meta["name"])), f"{where}.name")
     if meta.get("description"):
         inferred.set("description", " ".join(str(meta["description"]).split()), f"{where}.description")
+    keywords = meta.get("keywords")
+    if keywords and isinstance(keywords, list):
+        inferred.set("keywords", ", ".join(str(word) for word in keywords), f"{where}.keywords")
     name, email = _first_author(meta.get("authors") or meta.get("maintainers"))
     inferred.set("author_name", name, f"{where}.authors")
     inferred.set("author_email", email, f"{where}.authors")
