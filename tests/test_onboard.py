@@ -791,13 +791,11 @@ def test_copier_update_to_a_newer_template_tag_works_after_onboarding(tmp_path):
 
     # Version 2 of the template: a new file, a changed one, a changed line of pyproject.toml.
     write_tree(template, {"template/CONTRIBUTING.md.jinja": "# Contributing to {{ project_name }}\n"})
-    pre_commit = template / "template/.pre-commit-config.yaml"
+    pre_commit = template / "template/.pre-commit-config.yaml.jinja"
     pre_commit.write_text(pre_commit.read_text().replace("rev: v6.0.0", "rev: v6.1.0"))
     pyproject_template = template / "template/pyproject.toml.jinja"
     pyproject_template.write_text(
-        pyproject_template.read_text().replace(
-            'testpaths = ["tests"]', 'testpaths = ["tests"]\naddopts = "-ra"'
-        )
+        pyproject_template.read_text().replace('log_level = "INFO"', 'log_level = "DEBUG"')
     )
     git_commit_all(template, "template v2.0.0")
     git("tag", "v2.0.0", cwd=template)
@@ -825,7 +823,7 @@ def test_copier_update_to_a_newer_template_tag_works_after_onboarding(tmp_path):
     assert (package / "CONTRIBUTING.md").read_text() == "# Contributing to Lookup Client\n"
     assert "rev: v6.1.0" in (package / ".pre-commit-config.yaml").read_text()
     text = (package / "pyproject.toml").read_text()
-    assert 'addopts = "-ra"' in text
+    assert 'log_level = "DEBUG"' in text
     for comment in comments(POETRY1["pyproject.toml"]):
         assert comment in text
     requirements = [Requirement(r).name for r in tomllib.loads(text)["project"]["dependencies"]]
@@ -862,7 +860,7 @@ def test_onboard_interactive_corrects_answers_with_the_template_validators(tmp_p
     keys.append(CLEAR_LINE + "Tiny Tool Kit" + ENTER)  # project_name
     keys.append(CLEAR_LINE + "Not A Name" + ENTER)  # distribution_name: refused by the validator...
     keys.append(CLEAR_LINE + "tiny-tool" + ENTER)  # ...so asked again
-    keys += [ENTER] * 15  # the rest as inferred
+    keys += [ENTER] * 16  # the rest as inferred
     keys.append(ENTER)  # then onboard with these answers
     with create_pipe_input() as pipe:
         pipe.send_text("".join(keys))

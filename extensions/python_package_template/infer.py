@@ -203,6 +203,9 @@ def infer_answers(path: Path, python_choices: tuple[str, ...] = ()) -> Inferred:
                 f"the package's summary ({len(summary)} characters) stays in pyproject.toml as PyPI shows it; the"
                 f" template's `description` answer, at most {MAX_TEMPLATE_SUMMARY} characters, is {answer!r}"
             )
+    keywords = meta.get("keywords")
+    if keywords and isinstance(keywords, list):
+        inferred.set("keywords", ", ".join(str(word) for word in keywords), f"{where}.keywords")
     name, email = _first_author(meta.get("authors") or meta.get("maintainers"))
     if name and "," in name:
         inferred.notes.append(
