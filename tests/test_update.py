@@ -924,3 +924,54 @@ def test_an_updated_owned_package_builds_and_its_tests_pass(story, tmp_path):
     poetry("build", cwd=package)
     run(tool("twine"), "check", "--strict", *sorted((package / "dist").iterdir()), cwd=package)
     poetry("run", "pytest", "-q", "-p", "no:cacheprovider", cwd=package)
+
+
+@pytest.fixture(scope="module")
+def from_v0_1_0(released, tmp_path_factory) -> Story:
+    """A default package made at v0.1.0, its README prose and dependencies written, updated to
+    this version: what the template's users will do first."""
+    package = render(released, tmp_path_factory.mktemp("from-v0.1.0") / "lookup-client", vcs_ref="v0.1.0")
+    replace_once(
+        package / "README.md",
+        "Lookup Client is a Python package that ... (describe what it does and who it is for).",
+        USER_PROSE,
+    )
+    replace_once(package / "pyproject.toml", "dependencies = []", 'dependencies = ["requests>=2.31"]')
+    git_init(package)
+    git_commit_all(package, "Made at v0.1.0")
+    before = committed_files(package)
+    return Story(package, before, update(package, vcs_ref="v0.2.0"), {})
+
+
+def test_an_update_from_v0_1_0_brings_this_release_without_conflicts(from_v0_1_0):
+    package = from_v0_1_0.package
+    assert answers(package)["_commit"] == "v0.2.0"
+    assert files_with_conflicts(package) == [] and migration_notes(from_v0_1_0.result, "skipped") == []
+    pyproject = tomlkit.parse((package / "pyproject.toml").read_text()).unwrap()
+    # The release's pytest, ruff, mypy and coverage settings arrive; the package's own stay.
+    assert pyproject["project"]["dependencies"] == ["requests>=2.31"]
+    pytest_options = pyproject["tool"]["pytest"]["ini_options"]
+    assert pytest_options["xfail_strict"] is True and pytest_options["filterwarnings"] == ["error"]
+    assert "--cov" in pytest_options["addopts"] and pyproject["tool"]["coverage"]["report"]["fail_under"]
+    assert (
+        pyproject["tool"]["mypy"]["strict"] is True
+        and "B" in pyproject["tool"]["ruff"]["lint"]["extend-select"]
+    )
+    # The new development tools join the package's dev group in the form it has it (Poetry's).
+    dev = pyproject["tool"]["poetry"]["group"]["dev"]["dependencies"]
+    assert {"pytest", "pre-commit", "mypy", "pytest-cov", "ruff"} <= set(dev)
+    readme = (package / "README.md").read_text()
+    assert USER_PROSE in readme and "TEST_PYPI_API_TOKEN" in readme
+    assert "TEST_PYPI_API_TOKEN" in (package / ".gitlab-ci.yml").read_text()
+
+
+@pytest.mark.slow
+def test_a_package_updated_from_v0_1_0_installs_and_passes_its_checks(from_v0_1_0, tmp_path):
+    package = tmp_path / "lookup-client"
+    shutil.copytree(from_v0_1_0.package, package, ignore=shutil.ignore_patterns(".git"))
+    poetry_install(package)
+    poetry("run", "pytest", "-q", "-p", "no:cacheprovider", cwd=package)
+    poetry("run", "mypy", cwd=package)
+    poetry("run", "ruff", "check", ".", cwd=package)
+    poetry("build", cwd=package)
+    run(tool("twine"), "check", "--strict", *sorted((package / "dist").iterdir()), cwd=package)
