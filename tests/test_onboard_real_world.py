@@ -84,6 +84,9 @@ def expect_lookup_client_v2(package: Path, report: dict) -> None:
     assert project["project"]["license"] == "MIT" and (package / "LICENSE.txt").is_file()
     answers = yaml.safe_load((package / ".copier-answers.yml").read_text())
     assert answers["project_name"] == "lookup_client_v2"
+    readme = (package / "README.md").read_text()
+    assert "/-/" not in readme and "https://github.com/uisdevops/lookup-client-v2/issues" in readme
+    assert answers["documentation_url"] == "https://github.com/uisdevops/lookup-client-v2#readme"
     assert (answers["package_layout"], answers["license"]) == ("flat", "MIT")
     assert not (package / "src").exists() and not (package / "tests/test_package.py").exists()
 
@@ -95,6 +98,9 @@ def expect_libpkg(package: Path, report: dict) -> None:
     assert any("predates PEP 639" in n for n in report["notes"])
     assert any("kept setuptools" in n for n in report["notes"])
     assert any("no git remote" in n for n in report["notes"]) and "urls" not in project["project"]
+    readme = (package / "README.md").read_text()
+    assert "gitlab.developers" not in readme, "no links to a made-up GitLab project"
+    assert "TODO(template): where the source code and issues are" in readme
     assert not (package / "src").exists()
     assert report["answers"]["package_layout"] == "flat"
 

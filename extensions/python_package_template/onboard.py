@@ -297,11 +297,33 @@ def _plan_licence(package: _Package, render: Path, licence: _Licence) -> None:
             )
 
 
-def _readme(package: _Package, render: Path, licence_is_mit: bool) -> str | None:
+def readme_links(template_readme: str, answers: dict[str, str], urls: dict[str, str]) -> str:
+    """The template's README with links only where the git remote gives them: GitHub's own path
+    scheme on GitHub, and a placeholder to fill in where there is no remote (or its host's
+    scheme is not known), instead of links to a made-up GitLab project."""
+    base = f"https://{answers['gitlab_host']}/{answers['gitlab_project_path']}"
+    if urls and answers["gitlab_host"] == "github.com":
+        return template_readme.replace(f"{base}/-/", f"{base}/")
+    if urls:
+        return template_readme
+    lines = []
+    for line in template_readme.splitlines():
+        if base in line:
+            if line.lstrip().startswith("- "):
+                if not lines or readme_rules.PLACEHOLDER_MARK not in lines[-1]:
+                    lines.append(f"- {readme_rules.PLACEHOLDER_MARK}: where the source code and issues are")
+                continue
+            line = re.sub(rf"\[([^\]]*)\]\({re.escape(base)}[^)]*\)", r"\1", line)
+            line = line.replace(base, "")
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def _readme(package: _Package, render: Path, licence_is_mit: bool, answers: dict, urls: dict) -> str | None:
     """README.md with the template's sections; the README file name pyproject.toml should give."""
     doc = tomlkit.parse(package.read("pyproject.toml") or "").unwrap()
     readme = find_readme(package.path, doc)
-    template_readme = (render / "README.md").read_text(encoding="utf-8")
+    template_readme = readme_links((render / "README.md").read_text(encoding="utf-8"), answers, urls)
     if readme is None:
         package.write(
             "README.md", template_readme, "README.md: added the template's README (the package had none)"
@@ -540,7 +562,7 @@ def _onboard(
         render = Path(tmp) / "render"
         answers_text = _render(template, answers, render)
         _plan_licence(package, render, licence)
-        readme = _readme(package, render, licence.is_mit)
+        readme = _readme(package, render, licence.is_mit, answers, urls)
         _other_files(package, render, answers, code)
         new_text, changes, conflicts, notes, added_urls = merge_pyproject(
             pyproject_text,
