@@ -65,6 +65,8 @@ def expect_ucam_lookup(package: Path, report: dict) -> None:
         c.startswith(("Development Status", "Intended Audience", "Operating System")) for c in classifiers
     )
     assert classifiers.count("Topic :: Internet") == 2, "the package's own list, duplicate and all"
+    assert '"Topic :: Internet",  # listed twice, long ago' in (package / "pyproject.toml").read_text()
+    assert not any("Poetry no longer adds" in c for c in report["changes"]), "they are written out"
     assert project["project"]["entry-points"] == {"ucamlookup.backends": {"ldap": "ucamlookup.ldap:Backend"}}
     assert project["project"]["urls"]["Issues"] == (
         "https://gitlab.developers.cam.ac.uk/uis/devops/lookup/ucam-lookup/-/issues"

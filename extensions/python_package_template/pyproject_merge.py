@@ -385,7 +385,10 @@ def merge_pyproject(
             except edits.UnsafeEdit as error:
                 conflicts.append(str(error))
     if moved:  # Poetry 1 generated classifiers that poetry-core 2 would not, or others
-        changes += keep_published_classifiers(doc, published_classifiers, licence_is_mit=licence_is_mit)
+        written_out = keep_published_classifiers(doc, published_classifiers, licence_is_mit=licence_is_mit)
+        if written_out:  # then there is nothing left for the maintainers to list
+            changes = [c for c in changes if "Poetry no longer adds the Python version classifiers" not in c]
+        changes += written_out
     url_changes, added_urls = merge_urls(doc, urls, has_changelog=has_changelog)
     changes += url_changes
     notes += kept_backend_note(doc)
