@@ -542,13 +542,21 @@ def _onboard(
         [readme.relative_to(path).as_posix()] if readme else []
     ):
         package.read(relative)
-    try:
-        before = proof.build_package(path)
-    except proof.BuildFailed as error:
-        raise OnboardError(
-            f"the package does not build as it is ({proof.backend_name(path)}): {error}. Onboarding proves"
-            " that what it builds stays the same, so fix the build first. Nothing was changed."
-        ) from None
+    built: list[proof.Built] = []
+
+    def before() -> proof.Built:
+        """The package's wheel as it is: built when first needed (a run with nothing to change
+        builds nothing)."""
+        if not built:
+            try:
+                built.append(proof.build_package(path))
+            except proof.BuildFailed as error:
+                raise OnboardError(
+                    f"the package does not build as it is ({proof.backend_name(path)}): {error}. Onboarding"
+                    " proves that what it builds stays the same, so fix the build first. Nothing was changed."
+                ) from None
+        return built[0]
+
     code = find_import_packages(path, doc)
     licence = _licence_of(package, doc)
     answers = {
@@ -570,7 +578,7 @@ def _onboard(
             path,
             readme=readme,
             licence_is_mit=licence.is_mit,
-            published_classifiers=before.metadata.get("classifier", []),
+            published_classifiers=lambda: before().metadata.get("classifier", []),
             urls=urls,
             has_changelog=package.exists("CHANGELOG.md"),
         )
@@ -587,7 +595,8 @@ def _onboard(
             answers_text,
             f"{ANSWERS_FILE}: records the template ({template.version}) and the answers, for copier update",
         )
-        _prove(package, before, licence.is_mit, added_urls)
+        if package.planned:
+            _prove(package, before(), licence.is_mit, added_urls)
     if stop is not None and stop():
         raise KeyboardInterrupt
     package.write_all()
