@@ -65,6 +65,8 @@ def expect_ucam_lookup(package: Path, report: dict) -> None:
         c.startswith(("Development Status", "Intended Audience", "Operating System")) for c in classifiers
     )
     assert classifiers.count("Topic :: Internet") == 2, "the package's own list, duplicate and all"
+    assert '"Topic :: Internet",  # listed twice, long ago' in (package / "pyproject.toml").read_text()
+    assert not any("Poetry no longer adds" in c for c in report["changes"]), "they are written out"
     assert project["project"]["entry-points"] == {"ucamlookup.backends": {"ldap": "ucamlookup.ldap:Backend"}}
     assert project["project"]["urls"]["Issues"] == (
         "https://gitlab.developers.cam.ac.uk/uis/devops/lookup/ucam-lookup/-/issues"
@@ -86,6 +88,9 @@ def expect_lookup_client_v2(package: Path, report: dict) -> None:
     assert project["project"]["license"] == "MIT" and (package / "LICENSE.txt").is_file()
     answers = yaml.safe_load((package / ".copier-answers.yml").read_text())
     assert answers["project_name"] == "lookup_client_v2"
+    readme = (package / "README.md").read_text()
+    assert "/-/" not in readme and "https://github.com/uisdevops/lookup-client-v2/issues" in readme
+    assert answers["documentation_url"] == "https://github.com/uisdevops/lookup-client-v2#readme"
     assert (answers["package_layout"], answers["license"]) == ("flat", "MIT")
     assert not (package / "src").exists() and not (package / "tests/test_package.py").exists()
 
@@ -97,6 +102,9 @@ def expect_libpkg(package: Path, report: dict) -> None:
     assert any("predates PEP 639" in n for n in report["notes"])
     assert any("kept setuptools" in n for n in report["notes"])
     assert any("no git remote" in n for n in report["notes"]) and "urls" not in project["project"]
+    readme = (package / "README.md").read_text()
+    assert "gitlab.developers" not in readme, "no links to a made-up GitLab project"
+    assert "TODO(template): where the source code and issues are" in readme
     assert not (package / "src").exists()
     assert report["answers"]["package_layout"] == "flat"
 

@@ -635,10 +635,12 @@ def poetry1_to_pep621(doc: tomlkit.TOMLDocument) -> list[str]:
         item, above, trailing = _take(tool_poetry, "classifiers")
         dropped = [c for c in _plain(item) if c not in classifiers]
         if "classifiers" not in project:
-            array = tomlkit.array()
-            array.extend(classifiers)
-            array.multiline(True)
-            _put(project, "classifiers", array, above, trailing)
+            # The array itself moves, with the comments inside it; only the dropped go.
+            for index in reversed(range(len(item))):
+                if str(item[index]) in dropped:
+                    del item[index]
+            item.multiline(True)
+            _put(project, "classifiers", item, above, trailing)
         if dropped:
             changes.append(f"dropped the classifiers {', '.join(dropped)}: [project].license says it now")
         if not any(c.startswith("Programming Language :: Python :: 3.") for c in classifiers):

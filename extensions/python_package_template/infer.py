@@ -307,6 +307,8 @@ def infer_answers(path: Path, python_choices: tuple[str, ...] = ()) -> Inferred:
     if parsed:
         inferred.set("gitlab_host", parsed[0], "git remote" if remote else "project URLs")
         inferred.set("gitlab_project_path", parsed[1], "git remote" if remote else "project URLs")
+        if parsed[0] == "github.com":  # the template's default is a GitLab path
+            inferred.set("documentation_url", f"https://github.com/{parsed[1]}#readme", "git remote (GitHub)")
     if "project_name" not in inferred.answers and meta.get("name"):
         words = re.split(r"[-_.\s]+", str(meta["name"]))
         inferred.set("project_name", " ".join(w.capitalize() for w in words if w), f"{where}.name")

@@ -297,11 +297,33 @@ def _plan_licence(package: _Package, render: Path, licence: _Licence) -> None:
             )
 
 
-def _readme(package: _Package, render: Path, licence_is_mit: bool) -> str | None:
+def readme_links(template_readme: str, answers: dict[str, str], urls: dict[str, str]) -> str:
+    """The template's README with links only where the git remote gives them: GitHub's own path
+    scheme on GitHub, and a placeholder to fill in where there is no remote (or its host's
+    scheme is not known), instead of links to a made-up GitLab project."""
+    base = f"https://{answers['gitlab_host']}/{answers['gitlab_project_path']}"
+    if urls and answers["gitlab_host"] == "github.com":
+        return template_readme.replace(f"{base}/-/", f"{base}/")
+    if urls:
+        return template_readme
+    lines = []
+    for line in template_readme.splitlines():
+        if base in line:
+            if line.lstrip().startswith("- "):
+                if not lines or readme_rules.PLACEHOLDER_MARK not in lines[-1]:
+                    lines.append(f"- {readme_rules.PLACEHOLDER_MARK}: where the source code and issues are")
+                continue
+            line = re.sub(rf"\[([^\]]*)\]\({re.escape(base)}[^)]*\)", r"\1", line)
+            line = line.replace(base, "")
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def _readme(package: _Package, render: Path, licence_is_mit: bool, answers: dict, urls: dict) -> str | None:
     """README.md with the template's sections; the README file name pyproject.toml should give."""
     doc = tomlkit.parse(package.read("pyproject.toml") or "").unwrap()
     readme = find_readme(package.path, doc)
-    template_readme = (render / "README.md").read_text(encoding="utf-8")
+    template_readme = readme_links((render / "README.md").read_text(encoding="utf-8"), answers, urls)
     if readme is None:
         package.write(
             "README.md", template_readme, "README.md: added the template's README (the package had none)"
@@ -520,13 +542,21 @@ def _onboard(
         [readme.relative_to(path).as_posix()] if readme else []
     ):
         package.read(relative)
-    try:
-        before = proof.build_package(path)
-    except proof.BuildFailed as error:
-        raise OnboardError(
-            f"the package does not build as it is ({proof.backend_name(path)}): {error}. Onboarding proves"
-            " that what it builds stays the same, so fix the build first. Nothing was changed."
-        ) from None
+    built: list[proof.Built] = []
+
+    def before() -> proof.Built:
+        """The package's wheel as it is: built when first needed (a run with nothing to change
+        builds nothing)."""
+        if not built:
+            try:
+                built.append(proof.build_package(path))
+            except proof.BuildFailed as error:
+                raise OnboardError(
+                    f"the package does not build as it is ({proof.backend_name(path)}): {error}. Onboarding"
+                    " proves that what it builds stays the same, so fix the build first. Nothing was changed."
+                ) from None
+        return built[0]
+
     code = find_import_packages(path, doc)
     licence = _licence_of(package, doc)
     answers = {
@@ -540,7 +570,7 @@ def _onboard(
         render = Path(tmp) / "render"
         answers_text = _render(template, answers, render)
         _plan_licence(package, render, licence)
-        readme = _readme(package, render, licence.is_mit)
+        readme = _readme(package, render, licence.is_mit, answers, urls)
         _other_files(package, render, answers, code)
         new_text, changes, conflicts, notes, added_urls = merge_pyproject(
             pyproject_text,
@@ -548,7 +578,7 @@ def _onboard(
             path,
             readme=readme,
             licence_is_mit=licence.is_mit,
-            published_classifiers=before.metadata.get("classifier", []),
+            published_classifiers=lambda: before().metadata.get("classifier", []),
             urls=urls,
             has_changelog=package.exists("CHANGELOG.md"),
         )
@@ -565,7 +595,8 @@ def _onboard(
             answers_text,
             f"{ANSWERS_FILE}: records the template ({template.version}) and the answers, for copier update",
         )
-        _prove(package, before, licence.is_mit, added_urls)
+        if package.planned:
+            _prove(package, before(), licence.is_mit, added_urls)
     if stop is not None and stop():
         raise KeyboardInterrupt
     package.write_all()

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import tomllib
+import warnings
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -271,7 +272,9 @@ def _run_backend(copy: Path, python: Path, out: Path, environ: Mapping[str, str]
 
     try:
         builder = build.ProjectBuilder(copy, python_executable=str(python), runner=runner)
-        return Path(builder.build("wheel", out))
+        with warnings.catch_warnings():  # the backend's own warnings are the package's business
+            warnings.simplefilter("ignore")
+            return Path(builder.build("wheel", out))
     except build.BuildBackendException as error:
         cause = error.exception
         output = getattr(cause, "output", None) or getattr(cause, "stderr", None) or b""

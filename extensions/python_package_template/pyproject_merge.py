@@ -16,6 +16,7 @@ idempotent: on a file that is already right it changes and reports nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -348,14 +349,15 @@ def merge_pyproject(
     *,
     readme: str | None,
     licence_is_mit: bool,
-    published_classifiers: list[str],
+    published_classifiers: Callable[[], list[str]],
     urls: dict[str, str],
     has_changelog: bool,
 ) -> tuple[str, list[str], list[str], list[str], list[str]]:
     """The package's pyproject.toml text merged with the template's render: (text, changes,
-    conflicts, notes, URLs added). A rule that cannot decide safely leaves its part alone and
-    says why. Nothing here changes what PyPI shows but the readme field, an MIT package's
-    licence metadata and URLs from the git remote."""
+    conflicts, notes, URLs added); `published_classifiers()` gives the classifiers of the
+    package's wheel as it is (built only when needed). A rule that cannot decide safely leaves
+    its part alone and says why. Nothing here changes what PyPI shows but the readme field, an
+    MIT package's licence metadata and URLs from the git remote."""
     doc = tomlkit.parse(text)
     render = tomlkit.parse(render_text)
     changes: list[str] = []
@@ -382,7 +384,10 @@ def merge_pyproject(
             except edits.UnsafeEdit as error:
                 conflicts.append(str(error))
     if moved:  # Poetry 1 generated classifiers that poetry-core 2 would not, or others
-        changes += keep_published_classifiers(doc, published_classifiers, licence_is_mit=licence_is_mit)
+        written_out = keep_published_classifiers(doc, published_classifiers(), licence_is_mit=licence_is_mit)
+        if written_out:  # then there is nothing left for the maintainers to list
+            changes = [c for c in changes if "Poetry no longer adds the Python version classifiers" not in c]
+        changes += written_out
     url_changes, added_urls = merge_urls(doc, urls, has_changelog=has_changelog)
     changes += url_changes
     notes += kept_backend_note(doc)
