@@ -23,7 +23,16 @@ from packaging.requirements import Requirement
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from helpers import git, git_commit_all, git_repo, poetry, template_snapshot, tree_contents, write_tree
+from helpers import (
+    TEMPLATE_ROOT,
+    git,
+    git_commit_all,
+    git_repo,
+    poetry,
+    template_snapshot,
+    tree_contents,
+    write_tree,
+)
 from old_packages import MIT_TEXT
 from python_package_template import cli
 from python_package_template.infer import parse_remote, python_min_from
@@ -860,7 +869,10 @@ def test_onboard_interactive_corrects_answers_with_the_template_validators(tmp_p
     keys.append(CLEAR_LINE + "Tiny Tool Kit" + ENTER)  # project_name
     keys.append(CLEAR_LINE + "Not A Name" + ENTER)  # distribution_name: refused by the validator...
     keys.append(CLEAR_LINE + "tiny-tool" + ENTER)  # ...so asked again
-    keys += [ENTER] * 16  # the rest as inferred
+    questions = [
+        name for name in yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text()) if name[0] != "_"
+    ]
+    keys += [ENTER] * (len(questions) - 2)  # the rest as inferred (a missing Enter would hang the test)
     keys.append(ENTER)  # then onboard with these answers
     with create_pipe_input() as pipe:
         pipe.send_text("".join(keys))
