@@ -16,6 +16,8 @@ and the worktree removed. If anything fails, the branch is deleted again. Nothin
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import json
 import os
 import re
@@ -23,8 +25,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -315,11 +318,15 @@ def _has_template(path: Path) -> bool:
     return bool(path.is_dir() and read_answers(path).get("_src_path"))
 
 
-def _map(func: Callable[[Any], Any], items: Sequence[Any], jobs: int, progress=None) -> list[Any]:
-    """func(item) for each item, `jobs` at a time, results in input order. Threads suffice: the
-    work is git and Copier in subprocesses, and file reads."""
+def _map(
+    func: Callable[[Any], Any], items: Sequence[Any], jobs: int, progress=None, processes: bool = False
+) -> list[Any]:
+    """func(item) for each item, `jobs` at a time, results in input order. Threads for work that
+    waits on git; processes for Copier, which works in the process that runs it."""
     results: list[Any] = [None] * len(items)
-    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(items) or 1))) as pool:
+    workers = max(1, min(jobs, len(items) or 1))
+    pool = ProcessPoolExecutor(max_workers=workers) if processes else ThreadPoolExecutor(max_workers=workers)
+    with pool:
         futures = {pool.submit(func, item): index for index, item in enumerate(items)}
         for done, future in enumerate(as_completed(futures), start=1):
             results[futures[future]] = future.result()
@@ -483,10 +490,46 @@ def commit_message(version: str, conflicts: list[str], notes: list[str]) -> str:
     return message
 
 
-def copier_command() -> list[str]:
-    """Copier from this command's own environment, where the template's extensions are."""
-    beside = Path(sys.executable).parent / "copier"
-    return [str(beside)] if beside.exists() else [sys.executable, "-m", "copier"]
+def copier_update(worktree: Path, target: str) -> tuple[str | None, str]:
+    """`copier update --trust --defaults --conflict inline --vcs-ref TARGET` in `worktree`, run
+    in this process (a worker's: starting Copier costs as much as a small update). Returns (what
+    failed or None, what the migrations printed on stderr): they are subprocesses, so their
+    output is caught at the file-descriptor level."""
+    import copier
+
+    with tempfile.TemporaryFile() as errors, tempfile.TemporaryFile() as output:
+        failure = None
+        with _redirected(1, output.fileno()), _redirected(2, errors.fileno()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                copier.run_update(
+                    str(worktree),
+                    overwrite=True,
+                    unsafe=True,
+                    defaults=True,
+                    quiet=True,
+                    conflict="inline",
+                    vcs_ref=target,
+                )
+            except (Exception, SystemExit) as error:
+                failure = f"{type(error).__name__}: {error}"
+        errors.seek(0)
+        return failure, errors.read().decode("utf-8", errors="replace")
+
+
+@contextlib.contextmanager
+def _redirected(fd: int, to: int) -> Iterator[None]:
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    saved = os.dup(fd)
+    os.dup2(to, fd)
+    try:
+        yield
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        os.dup2(saved, fd)
+        os.close(saved)
 
 
 def update_package(path: Path, vcs_ref: str | None, releases: Releases) -> UpdateReport:
@@ -542,29 +585,12 @@ def _update(path: Path, vcs_ref: str | None, releases: Releases, report: UpdateR
     committed = False
     try:
         _git(path, "worktree", "add", "--quiet", "-b", branch, str(worktree), "HEAD")
-        result = subprocess.run(
-            [
-                *copier_command(),
-                "update",
-                "--trust",
-                "--defaults",
-                "--quiet",
-                "--conflict",
-                "inline",
-                "--vcs-ref",
-                target,
-            ],
-            cwd=worktree,
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-            env={**os.environ, "PYTHONWARNINGS": "ignore"},
-            check=False,
-        )
-        if result.returncode != 0:
-            lines = (result.stderr.strip() or result.stdout.strip() or "no output").splitlines()
-            raise RuntimeError(f"copier update failed ({result.returncode}): " + "\n".join(lines[-6:]))
-        report.notes = [line.rstrip() for line in result.stderr.splitlines() if line.strip()]
+        failure, printed = copier_update(worktree, target)
+        if failure:
+            lines = [*printed.strip().splitlines(), failure]
+            raise RuntimeError("copier update failed: " + "\n".join(lines[-6:]))
+        # What the template's migrations printed on stderr: notes for the maintainer.
+        report.notes = [line.rstrip() for line in printed.splitlines() if line.strip()]
         report.changed_files = uncommitted(worktree)
         if not report.changed_files:
             report.status = UP_TO_DATE
@@ -615,7 +641,8 @@ def fleet_update(paths: Sequence[str], vcs_ref: str | None, jobs: int, progress=
     packages = find_packages(paths)
     releases = Releases()
     releases.lookup({str(read_answers(p).get("_src_path")) for p in packages if _has_template(p)})
-    return _map(lambda path: update_package(path, vcs_ref, releases), packages, jobs, progress)
+    work = functools.partial(update_package, vcs_ref=vcs_ref, releases=releases)
+    return _map(work, packages, jobs, progress, processes=True)
 
 
 UPDATE_HEADINGS = ("package", "status", "from", "to", "branch", "files changed", "to resolve")
