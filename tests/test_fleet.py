@@ -12,12 +12,23 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from helpers import git, git_commit_all, git_init, git_repo, render, template_snapshot, tree_contents
+from helpers import (
+    TEMPLATE_ROOT,
+    git,
+    git_commit_all,
+    git_init,
+    git_repo,
+    render,
+    template_snapshot,
+    tree_contents,
+)
 from python_package_template import cli
 
 NEW_TITLE_SUFFIX = " (a Python package)"
@@ -347,3 +358,14 @@ def test_update_prints_a_summary_table(template, tmp_path):
     assert table.splitlines()[0].split()[:4] == ["package", "status", "from", "to"]
     assert "updated  v1.1.0  v2.0.0  template-update/v2.0.0" in table
     assert "Nothing is pushed" in out
+
+
+def test_readmes_fleet_commands_are_ones_the_command_accepts():
+    readme = (TEMPLATE_ROOT / "README.md").read_text()
+    section = readme.split("## Keeping the fleet current\n", 1)[1].split("\n## ", 1)[0]
+    commands = re.search(r"```console\n(.*?)\n```", section, flags=re.S)[1].splitlines()
+    assert [c.split()[1] for c in commands] == ["status", "status", "update"]
+    for line in commands:
+        words = shlex.split(line.split("#", 1)[0].split(">", 1)[0])
+        assert words[0] == "python-package-template"
+        cli.build_parser().parse_args(words[1:])  # exits (fails the test) on a usage error

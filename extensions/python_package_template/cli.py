@@ -29,6 +29,7 @@ from .infer import Inferred, NotAPackage, infer_answers, require_package
 from .onboard import ERROR, ONBOARDED, SKIPPED, UNCHANGED, PackageReport, onboard_package
 from .template_source import (
     DEFAULT_TEMPLATE_HELP,
+    DEFAULT_TEMPLATE_TEXT,
     TemplateError,
     TemplateSource,
     prepare_template,
@@ -50,7 +51,7 @@ conflict. Nothing is committed: review with `git diff`, then commit. Running it 
 nothing.
 """
 
-EPILOG = """\
+EPILOG = f"""\
 examples:
   python-package-template onboard ../lookup-client
   python-package-template onboard --yes --data ci_include_ref=v6.1.0 ../pkgs/*
@@ -58,6 +59,7 @@ examples:
 
 The template (--template) is used at its latest release tag (HEAD when it has no tags);
 committed versions only.
+{DEFAULT_TEMPLATE_TEXT}
 Exit status: 0 all well; 1 a package failed, has conflicts or (--check) breaks a rule; 2 usage.
 """
 

@@ -41,7 +41,8 @@ from .template_source import ANSWERS_FILE, TEMPLATE_ENV, TEMPLATE_URL, TemplateE
 COMMANDS = ("status", "update")
 TEMPLATE_NAME = "python-package-template"
 BRANCH_PREFIX = "template-update/"
-CONFLICT_MARKER = "<<<<<<< before updating"
+# Copier's inline conflict: whole lines, so that a README that mentions the marker is no conflict.
+CONFLICT = re.compile(r"^<<<<<<< before updating$.*?^>>>>>>> after updating$", re.M | re.S)
 
 TOP_EPILOG = f"""\
 install:
@@ -630,7 +631,7 @@ def conflicted_files(worktree: Path, changed: list[str]) -> list[str]:
             found.add(name)
         elif file.is_file():
             try:
-                if CONFLICT_MARKER in file.read_text(encoding="utf-8", errors="replace"):
+                if CONFLICT.search(file.read_text(encoding="utf-8", errors="replace")):
                     found.add(name)
             except OSError:
                 continue

@@ -63,8 +63,10 @@ def default_template() -> str | Path:
 
 DEFAULT_TEMPLATE_HELP = (
     f"the template, a path or git URL (default: ${TEMPLATE_ENV} if set, else the checkout of an"
-    f" editable install, else {TEMPLATE_URL})"
+    " editable install, else the template's canonical URL, below)"
 )
+# For epilogs, which argparse does not wrap: a URL broken at a hyphen cannot be copied.
+DEFAULT_TEMPLATE_TEXT = f"The template's canonical URL: {TEMPLATE_URL}"
 
 
 def _is_url(template: str) -> bool:
