@@ -332,7 +332,7 @@ def _map(
         for done, future in enumerate(as_completed(futures), start=1):
             results[futures[future]] = future.result()
             if progress:
-                progress(done, results[futures[future]])
+                progress(done, len(items), results[futures[future]])
     return results
 
 
@@ -665,9 +665,9 @@ def _update_rows(reports: list[UpdateReport]) -> list[tuple[str, ...]]:
 
 
 def _run_update(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    def progress(done: int, report: UpdateReport) -> None:
+    def progress(done: int, total: int, report: UpdateReport) -> None:
         detail = f": {report.reason}" if report.reason else ""
-        print(f"[{done}] {report.path}: {report.status}{detail}", file=err, flush=True)
+        print(f"[{done}/{total}] {report.path}: {report.status}{detail}", file=err, flush=True)
 
     reports = fleet_update(args.paths, args.vcs_ref, args.jobs, progress)
     failed = [r for r in reports if r.status in (FAILED, CONFLICTS)]
