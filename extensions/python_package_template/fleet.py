@@ -167,7 +167,7 @@ _DESCRIBED = re.compile(r"^(?P<tag>.+)-(?P<commits>\d+)-g(?P<sha>[0-9a-f]+)$")
 
 
 @dataclass(frozen=True)
-class Version_:
+class Place:
     """Where a package's `_commit` stands among the template's releases."""
 
     release: str | None  # the release it is on, or the last one before its commit
@@ -175,21 +175,21 @@ class Version_:
     label: str  # as shown: "v1.2.0", "v1.2.0 + 3 commits (abc1234)", "commit abc1234"
 
 
-def place(commit: str, tags: list[str]) -> Version_:
+def place(commit: str, tags: list[str]) -> Place:
     """`_commit` (written by Copier with `git describe --tags --always`) among release `tags`."""
     if commit in tags:
-        return Version_(commit, True, commit)
+        return Place(commit, True, commit)
     described = _DESCRIBED.match(commit)
     if described and described["tag"] in tags:
-        return Version_(
+        return Place(
             described["tag"],
             False,
             f"{described['tag']} + {described['commits']} commits ({described['sha']}, not a release)",
         )
-    return Version_(None, False, f"commit {commit[:12]} (not a release)")
+    return Place(None, False, f"commit {commit[:12]} (not a release)")
 
 
-def releases_behind(version: Version_, target: str, tags: list[str]) -> int:
+def releases_behind(version: Place, target: str, tags: list[str]) -> int:
     """How many releases `version` is behind `target`; a commit that no release precedes (with
     `git describe`, no tag is in its history) is behind them all."""
     if version.release is None:
