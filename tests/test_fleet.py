@@ -31,8 +31,11 @@ from helpers import (
 )
 from python_package_template import cli
 
-NEW_TITLE_SUFFIX = " (a Python package)"
-MAINTAINER_TITLE = "# Lookup Client: the official client"
+# The first line of .pre-commit-config.yaml, a file the template owns (Copier merges it as text),
+# as v1 has it, as v2.0.0 changes it, and as one maintainer rewrote it.
+PRE_COMMIT_COMMENT = "# Run `poetry run pre-commit install` once; the hooks then run on every commit.\n"
+NEW_PRE_COMMIT_COMMENT = "# The hooks run on every commit once `poetry run pre-commit install` has run.\n"
+MAINTAINER_PRE_COMMIT_COMMENT = "# Hooks: see CONTRIBUTING.md.\n"
 
 
 def run_cli(*args: str | Path) -> tuple[int, str, str]:
@@ -61,12 +64,8 @@ def template(tmp_path_factory) -> dict[str, str | Path]:
     release(root, "v1.1.0", "template v1.1.0: a contributing guide")
     (root / "template" / "SECURITY.md.jinja").write_text("# Reporting security issues\n")
     unreleased = release(root, None, "a security policy, not released yet")
-    replace_once(
-        root / "template" / "README.md.jinja",
-        "# {{ project_name }}\n",
-        "# {{ project_name }}" + NEW_TITLE_SUFFIX + "\n",
-    )
-    release(root, "v2.0.0", "template v2.0.0: a new README title")
+    replace_once(root / "template" / ".pre-commit-config.yaml", PRE_COMMIT_COMMENT, NEW_PRE_COMMIT_COMMENT)
+    release(root, "v2.0.0", "template v2.0.0: the pre-commit configuration explained anew")
     return {"path": root, "unreleased": unreleased}
 
 
@@ -89,7 +88,7 @@ class Fleet:
     root: Path
     current: Path
     behind: Path  # its maintainer works on a feature branch, with an ignored .venv; it has a remote
-    conflicting: Path  # its maintainer rewrote the README title, which v2.0.0 changes too
+    conflicting: Path  # its maintainer rewrote the line of .pre-commit-config.yaml v2.0.0 changes
     dirty: Path
     bare_commit: Path
     not_from_template: Path
@@ -121,8 +120,10 @@ def make_fleet(template, root: Path) -> Fleet:
     git_commit_all(fleet.behind, "Work in progress on a feature")
     (fleet.behind / ".venv").mkdir()
     (fleet.behind / ".venv" / "marker").write_text("ignored by git, never touched\n")
-    replace_once(fleet.conflicting / "README.md", "# Conflicting Pkg\n", MAINTAINER_TITLE + "\n")
-    git_commit_all(fleet.conflicting, "A better title")
+    replace_once(
+        fleet.conflicting / ".pre-commit-config.yaml", PRE_COMMIT_COMMENT, MAINTAINER_PRE_COMMIT_COMMENT
+    )
+    git_commit_all(fleet.conflicting, "Explain the hooks our way")
     (fleet.dirty / "README.md").write_text("Half-written README\n")
     (fleet.dirty / "notes.txt").write_text("untracked notes\n")
     return fleet
@@ -248,7 +249,9 @@ def test_update_brings_each_package_behind_to_the_newest_release_on_its_own_bran
         path = updated.fleet.root / name
         answers = git("show", "template-update/v2.0.0:.copier-answers.yml", cwd=path)
         assert "_commit: v2.0.0" in answers
-        assert NEW_TITLE_SUFFIX in git("show", "template-update/v2.0.0:README.md", cwd=path)
+        assert NEW_PRE_COMMIT_COMMENT in git(
+            "show", "template-update/v2.0.0:.pre-commit-config.yaml", cwd=path
+        )
 
 
 def test_update_makes_one_conventional_commit_per_package(updated):
@@ -259,7 +262,9 @@ def test_update_makes_one_conventional_commit_per_package(updated):
     # The branch starts from the commit the maintainer had checked out, so it carries their work.
     assert git("merge-base", start, "template-update/v2.0.0", cwd=path) == start
     changed = git("diff", "--name-only", start, "template-update/v2.0.0", cwd=path).split()
-    assert {".copier-answers.yml", "README.md", "CONTRIBUTING.md", "SECURITY.md"} <= set(changed)
+    assert {".copier-answers.yml", ".pre-commit-config.yaml", "CONTRIBUTING.md", "SECURITY.md"} <= set(
+        changed
+    )
 
 
 def test_update_leaves_the_maintainers_branch_and_files_exactly_as_they_were(updated):
@@ -286,14 +291,15 @@ def test_update_skips_a_package_with_uncommitted_changes_and_says_why(updated):
 
 def test_update_reports_conflicts_with_the_files_to_resolve_and_keeps_the_branch(updated):
     report = by_name(updated.document)["conflicting-pkg"]
-    assert report["status"] == "conflicts" and report["conflicts"] == ["README.md"]
+    assert report["status"] == "conflicts" and report["conflicts"] == [".pre-commit-config.yaml"]
     assert report["branch"] == "template-update/v2.0.0"
     path = updated.fleet.conflicting
-    readme = git("show", "template-update/v2.0.0:README.md", cwd=path)
-    assert "<<<<<<< before updating" in readme and MAINTAINER_TITLE in readme
+    merged = git("show", "template-update/v2.0.0:.pre-commit-config.yaml", cwd=path)
+    assert "<<<<<<< before updating" in merged and MAINTAINER_PRE_COMMIT_COMMENT in merged
     message = git("log", "-1", "--format=%B", "template-update/v2.0.0", cwd=path)
     assert (
-        message.startswith("chore: update to python-package-template v2.0.0\n") and "- README.md" in message
+        message.startswith("chore: update to python-package-template v2.0.0\n")
+        and "- .pre-commit-config.yaml" in message
     )
     assert updated.code == 1  # a conflict is left to resolve
 
