@@ -17,6 +17,8 @@ import keyword
 import re
 import subprocess
 import sys
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 
 from jinja2 import Environment
 from jinja2.ext import Extension
@@ -33,7 +35,12 @@ MAX_NAME_LENGTH = 100
 # PEP 508 project names, which PyPI enforces.
 _PYPI_NAME = re.compile(r"^([a-z0-9]|[a-z0-9][a-z0-9._-]*[a-z0-9])$", re.IGNORECASE)
 _IMPORT_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
-_EMAIL = re.compile(r"^[^@\s<>,;:\"'\\]+@[a-z0-9-]+(\.[a-z0-9-]+)+$", re.IGNORECASE)
+# The "email" format of the JSON schema Poetry validates `project.authors` with (poetry-core's
+# vendored fastjsonschema, draft 4); tests/test_extensions.py checks that it is still theirs.
+POETRY_EMAIL_FORMAT = r"^(?!.*\.\..*@)[^@.][^@]*(?<!\.)@[^@]+\.[^@]+\Z"
+# Modules Python imports by itself at start-up (the `site` module's hooks): a package of that
+# name would run in every interpreter that sees it, or never be imported.
+_STARTUP_MODULES = frozenset({"sitecustomize", "usercustomize"})
 _HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 _GITLAB_PATH = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)+$")
 _TAG = re.compile(r"^v\d+\.\d+\.\d+$")
@@ -118,8 +125,9 @@ def python_versions_from(python_min: object) -> list[str]:
     return [v for v in SUPPORTED_PYTHONS if Version(v) >= Version(str(python_min))]
 
 
-def classifiers_for(python_min: object) -> list[str]:
-    """The trove classifiers a new package starts with."""
+def classifiers_for(python_min: object, typed: object = True) -> list[str]:
+    """The trove classifiers a new package starts with; `Typing :: Typed` only when the package
+    ships the `py.typed` marker (`typed`)."""
     return [
         "Development Status :: 3 - Alpha",
         "Intended Audience :: Developers",
@@ -127,8 +135,19 @@ def classifiers_for(python_min: object) -> list[str]:
         "Programming Language :: Python :: 3",
         "Programming Language :: Python :: 3 :: Only",
         *(f"Programming Language :: Python :: {v}" for v in python_versions_from(python_min)),
-        "Typing :: Typed",
+        *(["Typing :: Typed"] if typed else []),
     ]
+
+
+def keywords_from(distribution_name: object) -> str:
+    """'ucam-lookup-client' -> 'ucam, lookup, client': the default keywords answer."""
+    words = re.split(r"[-_.]+", str(distribution_name).lower())
+    return ", ".join(dict.fromkeys(word for word in words if word))
+
+
+def keyword_list(keywords: object) -> list[str]:
+    """'lookup, LDAP client,' -> ['lookup', 'LDAP client']: the keywords answer as a list."""
+    return [word.strip() for word in str(keywords).split(",") if word.strip()]
 
 
 def git_config(key: str, fallback: str = "") -> str:
@@ -146,14 +165,21 @@ def current_year() -> int:
     return datetime.date.today().year
 
 
+def today() -> str:
+    """Today's date as Keep a Changelog writes it: 2026-11-25."""
+    return datetime.date.today().isoformat()
+
+
 # --- validators: "" when allowed, else what is wrong and what is allowed ---
 
 
 def _one_line_error(what: str, value: str, max_length: int) -> str:
     if not value.strip():
         return f"{what} is required."
-    if "\n" in value or "\r" in value:
-        return f"{what} must be one line; remove the line break."
+    # Python's own idea of a line break, which the email parser that reads package metadata
+    # shares: vertical tab, form feed, U+0085, U+2028 and U+2029 break lines too.
+    if len(value.splitlines()) > 1:
+        return f"{what} must be one line; remove the line break (newline, form feed, U+2028, ...)."
     if len(value) > max_length:
         return f"{what} is {len(value)} characters long; at most {max_length} are allowed."
     if value != value.strip():
@@ -161,19 +187,47 @@ def _one_line_error(what: str, value: str, max_length: int) -> str:
     return ""
 
 
-def project_name_error(value: object) -> str:
-    value = str(value)
-    error = _one_line_error("The project name", value, MAX_NAME_LENGTH)
-    if error:
-        return error
-    if not distribution_name_from(value):
-        return "The project name needs at least one letter or digit (a-z, 0-9) to derive the PyPI name from."
+def metadata_error(field: str, value: str) -> str:
+    """ "" when `value` in the core metadata field `field` (as Poetry writes it into METADATA) reads
+    back unchanged and passes packaging's validation, which twine and PyPI apply; else why not."""
+    if value.isprintable():
+        # Printable characters hold no line break, the one thing packaging refuses in these fields;
+        # this keeps the slow import below (about a tenth of `copier copy`) off the usual answers.
+        return ""
+    from packaging.metadata import InvalidMetadata, Metadata, parse_email
+
+    text = f"Metadata-Version: 2.4\nName: x\nVersion: 0\n{field}: {value}\n"
+    raw, unparsed = parse_email(text)
+    read_back = raw.get(field.lower().replace("-", "_"), "")
+    if isinstance(read_back, list):
+        read_back = ",".join(read_back)
+    if unparsed or read_back != value:
+        return f"'{value}' cannot be written as the package's {field}: it must be a single line."
+    try:
+        Metadata.from_raw(raw, validate=True)
+    except InvalidMetadata as error:
+        return f"'{value}' is not a valid {field} in the package's metadata: {error}."
+    except ExceptionGroup as group:
+        return f"'{value}' is not a valid {field} in the package's metadata: " + "; ".join(
+            str(error) for error in group.exceptions
+        )
     return ""
 
 
-def distribution_name_error(value: object) -> str:
+def project_name_error(value: object) -> str:
+    # Any title in any script: the PyPI and import names are asked for separately, and their own
+    # validators explain what to do when they cannot be derived from it.
+    return _one_line_error("The project name", str(value), MAX_NAME_LENGTH)
+
+
+def distribution_name_error(value: object, project_name: object = "") -> str:
     value = str(value)
     allowed = "lower-case letters, digits and single hyphens, starting and ending with a letter or digit"
+    if not value and project_name and not distribution_name_from(project_name):
+        return (
+            f"No PyPI name can be derived from the project name '{project_name}' (it has no letter"
+            f" or digit a-z, 0-9): give one, e.g. -d distribution_name=lookup-client ({allowed})."
+        )
     if not value:
         return f"The PyPI name is required: {allowed}."
     if not _PYPI_NAME.match(value):
@@ -186,20 +240,29 @@ def distribution_name_error(value: object) -> str:
 
 def package_name_error(value: object) -> str:
     value = str(value)
-    if not _IMPORT_NAME.match(value):
+    if not (_IMPORT_NAME.match(value) and value.isidentifier()):
         return (
             f"'{value}' is not a valid import name: use lower-case letters, digits and underscores,"
             " not starting with a digit, e.g. 'lookup_client'."
         )
     if keyword.iskeyword(value) or keyword.issoftkeyword(value):
         return f"'{value}' is a Python keyword; choose another import name, e.g. '{value}_lib'."
-    if value in sys.stdlib_module_names:
+    # The language reference reserves __*__ names for Python itself: `import __main__` gives the
+    # running script, never the package.
+    if value.startswith("__") and value.endswith("__"):
+        return f"'{value}' is a name Python reserves (__*__); choose another import name, e.g. '{value.strip('_')}_lib'."
+    if value in sys.stdlib_module_names or value in sys.builtin_module_names:
         return f"'{value}' is a standard-library module; choose a name that does not shadow it, e.g. '{value}_lib'."
+    if value in _STARTUP_MODULES:
+        return f"'{value}' is a module Python imports by itself at start-up; choose another import name."
     return ""
 
 
 def description_error(value: object) -> str:
-    return _one_line_error("The description", str(value), MAX_DESCRIPTION_LENGTH)
+    value = str(value)
+    return _one_line_error("The description", value, MAX_DESCRIPTION_LENGTH) or metadata_error(
+        "Summary", value
+    )
 
 
 def author_name_error(value: object) -> str:
@@ -207,18 +270,39 @@ def author_name_error(value: object) -> str:
     error = _one_line_error("The author name", value, MAX_NAME_LENGTH)
     if not error and re.search(r"[<>@,]", value):
         error = "The author name must not contain '<', '>', '@' or ','; give the email separately."
-    return error
+    return error or metadata_error("Author", value)
 
 
 def copyright_holder_error(value: object) -> str:
     return _one_line_error("The copyright holder", str(value), MAX_NAME_LENGTH)
 
 
-def email_error(value: object) -> str:
+def keywords_error(value: object) -> str:
+    """Keywords are optional: "" (none) or words and phrases separated by commas."""
     value = str(value)
-    if not _EMAIL.match(value):
-        return f"'{value}' is not an email address: use the form name@example.org."
-    return ""
+    if not value.strip():
+        return ""
+    for word in keyword_list(value):
+        error = _one_line_error(f"The keyword '{word}'", word, MAX_NAME_LENGTH)
+        if error:
+            return error + " Separate keywords with commas."
+    return metadata_error("Keywords", ",".join(keyword_list(value)))
+
+
+def email_error(value: object) -> str:
+    """An address Poetry's schema accepts that the standard library reads as one plain address
+    (no display name, no quoted local part) on a host name, as PyPI wants."""
+    value = str(value)
+    problem = f"'{value}' is not an email address: use the form name@example.org."
+    if not re.match(POETRY_EMAIL_FORMAT, value) or '"' in value:
+        return problem
+    try:
+        address = Address(addr_spec=value)
+    except (HeaderParseError, ValueError, IndexError):
+        return problem
+    if address.addr_spec != value or host_error(address.domain.lower()):
+        return problem
+    return metadata_error("Author-email", value) and problem
 
 
 def version_error(value: object) -> str:
@@ -281,12 +365,15 @@ FILTERS = {
         package_name_from,
         python_versions_from,
         classifiers_for,
+        keywords_from,
+        keyword_list,
         project_name_error,
         distribution_name_error,
         package_name_error,
         description_error,
         author_name_error,
         copyright_holder_error,
+        keywords_error,
         email_error,
         version_error,
         host_error,
@@ -296,7 +383,7 @@ FILTERS = {
         url_error,
     )
 }
-GLOBALS = {"git_config": git_config, "current_year": current_year}
+GLOBALS = {"git_config": git_config, "current_year": current_year, "today": today}
 
 
 class TemplateContext(Extension):

@@ -3,21 +3,31 @@
 Copier runs this script (see `_migrations` in copier.yml) with its own interpreter, from the
 template version being updated to, in the package's directory:
 
-    migrate.py before --answers-file .copier-answers.yml --ci-ref vX.Y.Z
-        Before the update: an older `ci_include_ref` answer moves up to the template's pinned
-        tag, so that bumping the pin in copier.yml rolls the new tag out (Copier reads the
-        answers again after this step). A newer tag chosen on purpose is kept.
+    migrate.py record-choices --answers-file .copier-answers.yml
+        Before an update from a version older than v0.2.0: records the answers that version did
+        not ask, from what the package is: `package_layout` (src when its code is in
+        src/<package_name>/, else flat) and `license` (MIT when its licence file is the MIT
+        licence, else other), so that the update respects them.
 
-    migrate.py after --ci-project PROJECT --ci-file FILE --ci-ref vX.Y.Z
-        After the update: Poetry 1 metadata in pyproject.toml moves to [project], a missing
-        readme field is added, an MIT package gets `license = "MIT"` and license-files, an MIT
-        LICENSE / LICENSE.md / LICENSE.rst becomes LICENSE.txt (git mv), and the common
-        pipeline's include in .gitlab-ci.yml moves up to the answer's ref.
+    migrate.py after --template DIR --from REF --answers-file .copier-answers.yml
+                     --ci-project PROJECT --ci-file FILE --ci-pin vX.Y.Z
+        After every update:
+        - the `ci_include_ref` answer moves up to the template's pinned tag when it is an older
+          tag, and the common pipeline's include in .gitlab-ci.yml follows the answer;
+        - pyproject.toml: Poetry 1 metadata moves to [project]; a missing readme field is added;
+          an MIT package gets `license = "MIT"` and license-files;
+        - what the template changed in the files the package owns (pyproject.toml, README.md)
+          between REF and DIR's version arrives as a structural three-way merge
+          (python_package_template.template_changes): only items the package has as the old
+          version rendered them change; its own edits are kept, and said so;
+        - an MIT package's LICENSE / LICENSE.md / LICENSE.rst becomes LICENSE.txt (git mv).
 
-Every step is idempotent, so the script runs on every update and prints only what it changed.
-If a step cannot decide safely, nothing at all is changed: the script says why and what to do,
-and exits non-zero. Files that still hold conflict markers from the merge are left for the
-maintainer; running `copier update` again once they are resolved finishes the job.
+Every step is idempotent, so the script runs on every update and prints only what it changed
+("migrated ...") and what it left to the maintainers ("kept ...", "skipped ..."). It never fails
+an update: a step that cannot be done safely is skipped with a note saying why and what to do,
+and the others go ahead. Every edit is planned in memory first and written at the end. Files
+that still hold conflict markers from the merge are left for the maintainer; running `copier
+update` again once they are resolved finishes the job.
 
 Being run as a script puts this directory on sys.path, so the edits come from the same
 template version as this file.
@@ -27,126 +37,272 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 TOMLKIT_MISSING = (
     "The Python package template's migrations need tomlkit in Copier's environment.\n"
     "Install it next to Copier, e.g. `pipx inject copier tomlkit copier-template-extensions`\n"
     "or `uv tool install copier --with tomlkit --with copier-template-extensions`,\n"
-    "then run `copier update --trust` again. Nothing was changed."
+    "then run `copier update --trust` again."
 )
 
 LICENSES = ("LICENSE.txt", "LICENSE", "LICENSE.md", "LICENSE.rst")
 
 
-def before(project_dir: Path, answers_file: str, ci_ref: str) -> list[str]:
-    # Only the YAML edits: this runs on every update, and tomlkit would cost start-up time.
-    from python_package_template.yaml_edits import raise_answer_tag
+class Plan:
+    """Edits planned in memory, written together at the end, with what to tell the maintainer."""
 
-    path = project_dir / answers_file
-    if not path.is_file():
-        return []
-    text, changes = raise_answer_tag(path.read_text(encoding="utf-8"), "ci_include_ref", ci_ref)
-    if changes:
-        path.write_text(text, encoding="utf-8")
-    return [f"{answers_file}: {change.removeprefix('answers: ')}" for change in changes]
+    def __init__(self, project_dir: Path) -> None:
+        self.project_dir = project_dir
+        self.writes: dict[str, str] = {}
+        self.changes: list[str] = []
+        self.kept: list[str] = []
+        self.skipped: list[str] = []
 
-
-def after(project_dir: Path, ci_project: str, ci_file: str, ci_ref: str) -> tuple[list[str], list[str]]:
-    """(what changed, what was left for the maintainer). Plans every edit in memory first, so
-    that an UnsafeEdit anywhere leaves every file as it was."""
-    import tomlkit
-
-    from python_package_template.edits import (
-        UnsafeEdit,
-        ensure_mit_license_metadata,
-        ensure_readme_field,
-        has_conflict_markers,
-        is_mit_license,
-        poetry1_to_pep621,
-        rename_license_to_txt,
-        set_ci_include_ref,
-    )
-    from python_package_template.packagefiles import README_NAMES
-
-    writes: dict[Path, str] = {}
-    changes: list[str] = []
-    skipped: list[str] = []
-
-    def read(name: str) -> str | None:
-        path = project_dir / name
+    def text(self, name: str) -> str | None:
+        """The file's text as planned so far; None when it is missing or still conflicted."""
+        if name in self.writes:
+            return self.writes[name]
+        path = self.project_dir / name
         if not path.is_file():
             return None
+        from python_package_template.yaml_edits import has_conflict_markers
+
         text = path.read_text(encoding="utf-8")
         if has_conflict_markers(text):
-            skipped.append(
+            self.skip(
                 f"{name} still has conflict markers from the update, so its migration waits: resolve"
                 " them, commit, and run `copier update --trust` again to finish."
             )
             return None
         return text
 
-    pyproject = read("pyproject.toml")
-    if pyproject is not None:
+    def write(self, name: str, text: str, changes: list[str]) -> None:
+        self.writes[name] = text
+        self.changes += changes
+
+    def skip(self, note: str) -> None:
+        if note not in self.skipped:
+            self.skipped.append(note)
+
+    def commit(self) -> None:
+        for name, text in self.writes.items():
+            (self.project_dir / name).write_text(text, encoding="utf-8")
+
+
+def _load_answers(text: str | None) -> dict[str, Any]:
+    import yaml
+
+    answers = yaml.safe_load(text or "") if text else {}
+    return answers if isinstance(answers, dict) else {}
+
+
+def _public(answers: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in answers.items() if not key.startswith("_")}
+
+
+def _answers_at_head(project_dir: Path, answers_file: str) -> dict[str, Any]:
+    """The answers as committed before this update (Copier updates clean working trees only)."""
+    shown = subprocess.run(
+        ["git", "show", f"HEAD:./{answers_file}"],
+        cwd=project_dir,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return _load_answers(shown.stdout if shown.returncode == 0 else None)
+
+
+def record_choices(project_dir: Path, answers_file: str) -> list[str]:
+    """Answers the package's old template version did not ask, from what the package is."""
+    from python_package_template.edits import is_mit_license
+
+    path = project_dir / answers_file
+    if not path.is_file():
+        return []
+    text = path.read_text(encoding="utf-8")
+    answers = _load_answers(text)
+    recorded = []
+    if "package_layout" not in answers:
+        package = str(answers.get("package_name") or "")
+        layout = "src" if package and (project_dir / "src" / package).is_dir() else "flat"
+        recorded.append(("package_layout", layout))
+    if "license" not in answers:
+        licence = next((project_dir / name for name in LICENSES if (project_dir / name).is_file()), None)
+        is_mit = licence is None or is_mit_license(licence.read_text(encoding="utf-8", errors="replace"))
+        recorded.append(("license", "MIT" if is_mit else "other"))
+    if recorded:
+        lines = "".join(f"{key}: {value}\n" for key, value in recorded)
+        path.write_text(text.rstrip("\n") + "\n" + lines, encoding="utf-8")
+    return [f"{answers_file}: recorded {key}: {value} (from the package)" for key, value in recorded]
+
+
+def _ci_ref(plan: Plan, answers_file: str, ci_project: str, ci_file: str, ci_pin: str) -> str | None:
+    from python_package_template.yaml_edits import UnsafeEdit, raise_answer_tag, set_ci_include_ref
+
+    answers_text = plan.text(answers_file)
+    if answers_text is None:
+        return None
+    text, changes = raise_answer_tag(answers_text, "ci_include_ref", ci_pin)
+    if changes:
+        plan.write(answers_file, text, [f"{answers_file}: {c.removeprefix('answers: ')}" for c in changes])
+    ref = str(_load_answers(text).get("ci_include_ref") or "")
+    gitlab_ci = plan.text(".gitlab-ci.yml")
+    if gitlab_ci is not None and ref:
         try:
-            doc = tomlkit.parse(pyproject)
-        except tomlkit.exceptions.TOMLKitError as error:
-            raise UnsafeEdit(f"pyproject.toml is not valid TOML ({error}); fix it and run again.") from None
+            new_text, edits = set_ci_include_ref(gitlab_ci, ci_project, ci_file, ref)
+        except UnsafeEdit as error:
+            if ref.startswith("v"):
+                plan.skip(str(error))
+        else:
+            if edits:
+                plan.write(".gitlab-ci.yml", new_text, edits)
+    return ref
+
+
+def _pyproject_rules(plan: Plan, mit: bool) -> None:
+    import tomlkit
+
+    from python_package_template.edits import (
+        UnsafeEdit,
+        ensure_mit_license_metadata,
+        ensure_readme_field,
+        is_mit_license,
+        poetry1_to_pep621,
+    )
+    from python_package_template.packagefiles import README_NAMES
+
+    text = plan.text("pyproject.toml")
+    if text is None:
+        return
+    try:
+        doc = tomlkit.parse(text)
         edits = poetry1_to_pep621(doc)
-        readme = next((name for name in README_NAMES if (project_dir / name).is_file()), None)
+        readme = next((name for name in README_NAMES if (plan.project_dir / name).is_file()), None)
         if readme:
             edits += ensure_readme_field(doc, readme)
-        licence = next((name for name in LICENSES if (project_dir / name).is_file()), None)
-        if licence and is_mit_license((project_dir / licence).read_text(encoding="utf-8", errors="replace")):
+        licence = next((name for name in LICENSES if (plan.project_dir / name).is_file()), None)
+        if (
+            mit
+            and licence
+            and is_mit_license((plan.project_dir / licence).read_text(encoding="utf-8", errors="replace"))
+        ):
             edits += ensure_mit_license_metadata(doc, "LICENSE.txt")
-        if edits:
-            writes[project_dir / "pyproject.toml"] = doc.as_string()
-            changes += edits
+    except (UnsafeEdit, tomlkit.exceptions.TOMLKitError) as error:
+        plan.skip(f"pyproject.toml was not migrated: {error}")
+        return
+    if edits:
+        plan.write("pyproject.toml", doc.as_string(), edits)
 
-    gitlab_ci = read(".gitlab-ci.yml")
-    if gitlab_ci is not None:
-        text, edits = set_ci_include_ref(gitlab_ci, ci_project, ci_file, ci_ref)
-        if edits:
-            writes[project_dir / ".gitlab-ci.yml"] = text
-            changes += edits
 
-    # The last step that can refuse; it checks everything before it renames anything.
-    changes += rename_license_to_txt(project_dir)
-    for path, text in writes.items():
-        path.write_text(text, encoding="utf-8")
-    return changes, skipped
+def _template_changes(plan: Plan, template_dir: Path, old_ref: str, answers_file: str) -> None:
+    from python_package_template import template_changes as tc
+
+    old_answers = _answers_at_head(plan.project_dir, answers_file)
+    new_answers = _load_answers(plan.text(answers_file))
+    if not old_answers or not new_answers:
+        plan.skip(f"{answers_file} is missing: template changes to README.md and pyproject.toml not checked")
+        return
+    try:
+        old_sources, new_sources = tc.templates_at(template_dir, old_ref)
+        if old_sources == new_sources and _public(old_answers) == _public(new_answers):
+            return  # both versions render the owned files alike: nothing to bring in
+        # Only now: Jinja is the slowest import, and most updates do not need it.
+        import context
+        from jinja2.sandbox import SandboxedEnvironment
+
+        env = SandboxedEnvironment(keep_trailing_newline=True)
+        env.filters.update(context.FILTERS)
+        env.globals.update(context.GLOBALS)
+        base = tc.render_owned(env, old_sources, old_answers)
+        new = tc.render_owned(env, new_sources, new_answers)
+    except tc.RenderError as error:
+        plan.skip(f"template changes to README.md and pyproject.toml not brought in: {error}")
+        return
+    for name, merge_file in (("pyproject.toml", tc.merge_pyproject), ("README.md", tc.merge_readme)):
+        if base[name] is None or new[name] is None or base[name] == new[name]:
+            continue
+        current = plan.text(name)
+        if current is None:
+            plan.kept.append(
+                f"{name}: the package has none, so the template's changes to it were not brought in"
+            )
+            continue
+        try:
+            merged = merge_file(current, base[name], new[name])
+        except Exception as error:  # e.g. a pyproject.toml that is not valid TOML
+            plan.skip(f"{name}: the template's changes were not brought in: {type(error).__name__}: {error}")
+            continue
+        if merged.changes:
+            plan.write(name, merged.text, merged.changes)
+        plan.kept += merged.kept
+
+
+def after(
+    project_dir: Path,
+    template_dir: Path,
+    old_ref: str,
+    answers_file: str,
+    ci_project: str,
+    ci_file: str,
+    ci_pin: str,
+) -> Plan:
+    from python_package_template.edits import UnsafeEdit, rename_license_to_txt
+
+    plan = Plan(project_dir)
+    _ci_ref(plan, answers_file, ci_project, ci_file, ci_pin)
+    mit = str(_load_answers(plan.text(answers_file)).get("license", "MIT")) == "MIT"
+    _pyproject_rules(plan, mit)
+    _template_changes(plan, template_dir, old_ref, answers_file)
+    plan.commit()
+    if mit:
+        try:
+            plan.changes += rename_license_to_txt(project_dir)
+        except UnsafeEdit as error:
+            plan.skip(
+                f"{error} If the package keeps that licence, record it: `copier update --trust --defaults"
+                " -d license=other`."
+            )
+    return plan
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("stage", choices=("before", "after"))
+    parser.add_argument("stage", choices=("record-choices", "after"))
     parser.add_argument("--project-dir", type=Path, default=Path("."))
     parser.add_argument("--answers-file", default=".copier-answers.yml")
+    parser.add_argument("--template", type=Path, help="the new template version's checkout")
+    parser.add_argument("--from", dest="old_ref", help="the template version updated from")
     parser.add_argument("--ci-project")
     parser.add_argument("--ci-file")
-    parser.add_argument("--ci-ref", required=True)
+    parser.add_argument("--ci-pin")
     args = parser.parse_args(argv)
     if importlib.util.find_spec("tomlkit") is None:
-        # Checked before the update too, so that it stops before merging anything.
         print(TOMLKIT_MISSING, file=sys.stderr)
         return 2
-    from python_package_template.yaml_edits import UnsafeEdit
-
-    skipped: list[str] = []
-    try:
-        if args.stage == "before":
-            changes = before(args.project_dir, args.answers_file, args.ci_ref)
-        else:
-            if not (args.ci_project and args.ci_file):
-                parser.error("the after stage needs --ci-project and --ci-file")
-            changes, skipped = after(args.project_dir, args.ci_project, args.ci_file, args.ci_ref)
-    except UnsafeEdit as error:
-        print(f"Template migration stopped: {error}\nNothing was changed by the migration.", file=sys.stderr)
-        return 1
-    for change in changes:
+    if args.stage == "record-choices":
+        for change in record_choices(args.project_dir, args.answers_file):
+            print(f"  migrated {change}")
+        return 0
+    if not all((args.template, args.old_ref, args.ci_project, args.ci_file, args.ci_pin)):
+        parser.error("the after stage needs --template, --from, --ci-project, --ci-file and --ci-pin")
+    plan = after(
+        args.project_dir,
+        args.template,
+        args.old_ref,
+        args.answers_file,
+        args.ci_project,
+        args.ci_file,
+        args.ci_pin,
+    )
+    for change in plan.changes:
         print(f"  migrated {change}")
-    for note in skipped:
+    for note in plan.kept:
+        print(f"  kept {note}")
+    for note in plan.skipped:
         print(f"  skipped {note}", file=sys.stderr)
     return 0
 

@@ -14,6 +14,7 @@ AWKWARD_ANSWERS = {
     "project_name": 'Ünïcødé "Quoted" Client {{ oops }}',
     "distribution_name": "awkward-client-v2",
     "description": 'Handles "quotes", \\backslashes\\, tabs,\tunicode ✓ and {{ braces }} {% raw %} """ end"',
+    "keywords": 'Ünïcødé, "quoted" words,  back\\slash , {{ jinja }}',
     "author_name": 'Zoë O\'Brien "Ziggy" \\ Smith',
     "author_email": "zoe+pypi@example.org",
     "copyright_holder": 'Zoë & Co. "Ltd" {{ x }} \\',
@@ -29,6 +30,10 @@ NEWEST_ANSWERS = {
     "package_name": "lookup",
     "python_min": "3.15",
 }
+
+# An existing package's own layout and licence: the template adds no code, tests of the code,
+# licence file or type-checker settings.
+FLAT_OTHER_ANSWERS = {**REQUIRED_ANSWERS, "package_layout": "flat", "license": "other"}
 
 ANSWER_SETS = {"defaults": REQUIRED_ANSWERS, "awkward": AWKWARD_ANSWERS, "newest": NEWEST_ANSWERS}
 
@@ -48,3 +53,8 @@ def rendered(request, copie_session) -> tuple[str, Path]:
 @pytest.fixture(scope="session")
 def default_package(copie_session) -> Path:
     return _render(copie_session, REQUIRED_ANSWERS)
+
+
+@pytest.fixture(scope="session")
+def flat_package(copie_session) -> Path:
+    return _render(copie_session, FLAT_OTHER_ANSWERS)

@@ -4,6 +4,7 @@ layout, is a no-op when the file is already right, and refuses (changing nothing
 from __future__ import annotations
 
 import textwrap
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -340,10 +341,6 @@ def test_poetry1_metadata_moves_when_tool_tables_sit_on_both_sides_of_build_syst
         (
             '[tool.poetry]\nname = "x"\n[tool.poetry.dev-dependencies]\na = "1"\n[tool.poetry.group.dev.dependencies]\na = "2"\n',
             "differs",
-        ),
-        (
-            '[tool.poetry]\nname = "x"\n[tool.black]\nx = 1\n[tool.poetry.dependencies]\na = "1"\n',
-            "split by other tables",
         ),
     ],
 )
@@ -713,3 +710,54 @@ def test_an_older_ci_ref_answer_moves_up_to_the_template_pin():
 def test_a_newer_or_chosen_ci_ref_answer_is_kept(answer):
     text = ANSWERS.replace("v5.0.0", answer)
     assert raise_answer_tag(text, "ci_include_ref", "v6.0.0") == (text, [])
+
+
+SPLIT_POETRY_TABLES = """\
+[tool.poetry]
+name = "taskful"
+version = "2.1.0"
+description = "A package with poe tasks between its Poetry tables."
+authors = []
+
+[tool.poe.tasks.test]
+cmd = "pytest"  # the whole suite
+
+# Runtime dependencies.
+[tool.poetry.dependencies]
+python = "^3.8"
+requests = "^2.28"  # sessions
+
+[tool.poe.tasks.lint]
+cmd = "ruff check"
+
+[tool.poetry.plugins."taskful.formats"]
+csv = "taskful.csv:Format"
+
+[build-system]
+requires = ["poetry-core~=1.1.0"]
+build-backend = "poetry.core.masonry.api"
+"""
+
+
+def test_split_poetry_tables_move_to_project_with_their_comments_and_the_backend_pin_rises():
+    doc = tomlkit.parse(SPLIT_POETRY_TABLES)
+    changes = poetry1_to_pep621(doc)
+    text = doc.as_string()
+    project = tomllib.loads(text)
+    assert project["project"]["dependencies"] == ["requests>=2.28,<3.0"]
+    assert project["project"]["entry-points"] == {"taskful.formats": {"csv": "taskful.csv:Format"}}
+    assert project["tool"]["poe"]["tasks"] == {"test": {"cmd": "pytest"}, "lint": {"cmd": "ruff check"}}
+    assert project["build-system"]["requires"] == ["poetry-core>=2.0.0,<3.0.0"]
+    assert "poetry" not in project["tool"]
+    assert 'cmd = "pytest"  # the whole suite' in text
+    assert "# Runtime dependencies.\ndependencies = [" in text
+    assert '"requests>=2.28,<3.0",  # sessions' in text
+    assert any("[tool.poe.tasks.test]" in c for c in changes)
+    assert poetry1_to_pep621(doc) == [] and doc.as_string() == text
+
+
+@pytest.mark.parametrize("pin", ["poetry-core~=1.1.0", "poetry-core==1.0.8", "poetry-core>=1.0.0", "poetry"])
+def test_moving_poetry1_metadata_raises_an_old_backend_pin_with_it(pin):
+    doc = tomlkit.parse(SPLIT_POETRY_TABLES.replace("poetry-core~=1.1.0", pin))
+    poetry1_to_pep621(doc)
+    assert tomllib.loads(doc.as_string())["build-system"]["requires"] == ["poetry-core>=2.0.0,<3.0.0"]

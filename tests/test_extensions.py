@@ -75,6 +75,32 @@ def test_classifiers_are_known_to_pypi_and_follow_python_min():
     assert "Programming Language :: Python :: 3.13" in classifiers
     assert "Programming Language :: Python :: 3.12" not in classifiers
     assert f"Programming Language :: Python :: {context.SUPPORTED_PYTHONS[-1]}" in classifiers
+    # Typed only when the package ships py.typed (the src layout).
+    assert "Typing :: Typed" in classifiers
+    assert "Typing :: Typed" not in context.classifiers_for("3.13", False)
+
+
+def test_keywords_default_to_the_words_of_the_pypi_name_and_split_on_commas():
+    assert context.keywords_from("ucam-lookup-client") == "ucam, lookup, client"
+    assert context.keywords_from("a-b-a") == "a, b"
+    assert context.keyword_list(" lookup, LDAP client,, ") == ["lookup", "LDAP client"]
+    assert context.keyword_list("") == []
+
+
+def test_email_rule_is_the_one_poetrys_schema_applies():
+    # Poetry validates project.authors with poetry-core's vendored fastjsonschema, whose "email"
+    # format is the same regular expression as the one on PyPI (checked here).
+    from fastjsonschema.draft04 import CodeGeneratorDraft04
+
+    assert context.POETRY_EMAIL_FORMAT == CodeGeneratorDraft04.FORMAT_REGEXS["email"]
+
+
+@pytest.mark.parametrize("line_break", ["\n", "\r", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "\u2029"])
+def test_metadata_fields_with_a_line_break_are_refused_as_twine_refuses_them(line_break):
+    # packaging's metadata validation, which twine applies: the email parser breaks lines there.
+    assert "single line" in context.metadata_error("Summary", f"a{line_break}b")
+    assert "one line" in context.description_error(f"a{line_break}b")
+    assert context.metadata_error("Summary", "tabs\tand ✓ are fine") == ""
 
 
 def test_python_min_offers_the_supported_pythons_oldest_first():
@@ -90,8 +116,8 @@ def test_git_config_falls_back_when_the_key_is_unset():
 # Each validator: allowed answers give "", bad ones a message naming the problem and what is allowed.
 VALIDATOR_CASES = {
     "project_name_error": (
-        ["Lookup Client", "Ünïcødé 2"],
-        {"": "required", "a\nb": "one line", "!!!": "letter or digit", "x" * 101: "at most"},
+        ["Lookup Client", "Ünïcødé 2", "مكتبة"],
+        {"": "required", "a\nb": "one line", "a\u2028b": "one line", "x" * 101: "at most"},
     ),
     "distribution_name_error": (
         ["lookup-client", "a", "ucam-api-v2"],
@@ -104,6 +130,10 @@ VALIDATOR_CASES = {
             "": "required",
         },
     ),
+    "keywords_error": (
+        ["", "lookup", "lookup, LDAP client", "Ünïcødé, {{ x }}"],
+        {"a, b\x0bc": "one line", "x" * 101: "at most"},
+    ),
     "package_name_error": (
         ["lookup_client", "_private"],
         {
@@ -112,16 +142,35 @@ VALIDATOR_CASES = {
             "class": "keyword",
             "json": "standard-library",
             "Lookup": "lower-case",
+            "__main__": "reserves",
+            "__init__": "reserves",
+            "sitecustomize": "start-up",
         },
     ),
     "description_error": (
         ["Talks to Lookup."],
-        {"": "required", "two\nlines": "one line", "x" * 201: "at most 200"},
+        {"": "required", "two\nlines": "one line", "x" * 201: "at most 200", "a\x0cb": "one line"},
     ),
-    "author_name_error": (["Zoë O'Brien"], {"": "required", "A <a@b.org>": "'<'", "Doe, Jane": "','"}),
+    "author_name_error": (
+        ["Zoë O'Brien", "University of Cambridge Information Services"],
+        {"": "required", "A <a@b.org>": "'<'", "Doe, Jane": "','", "A\x85B": "one line"},
+    ),
     "email_error": (
-        ["zoe+pypi@example.org"],
-        {"nobody": "name@example.org", "a@b": "name@example.org", "a b@c.org": "name@example.org"},
+        ["zoe+pypi@example.org", "devops+lookup-client@uis.cam.ac.uk"],
+        {
+            address: "name@example.org"
+            for address in (
+                "nobody",
+                "a@b",
+                "a b@c.org",
+                "a.@example.org",
+                "a..b@example.org",
+                ".a@example.org",
+                '"a b"@example.org',
+                "a@-b.org",
+                "A <a@example.org>",
+            )
+        },
     ),
     "version_error": (
         ["0.1.0", "1.0.0rc1"],
@@ -155,3 +204,8 @@ def test_validators_accept_good_answers_and_explain_bad_ones(validator):
         assert check(value) == "", (validator, value)
     for value, message in refused.items():
         assert message in check(value), (validator, value, check(value))
+
+
+def test_a_pypi_name_that_cannot_be_derived_says_to_give_one():
+    assert "give one" in context.distribution_name_error("", "مكتبة")
+    assert context.distribution_name_error("maktaba", "مكتبة") == ""

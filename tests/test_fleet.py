@@ -64,7 +64,9 @@ def template(tmp_path_factory) -> dict[str, str | Path]:
     release(root, "v1.1.0", "template v1.1.0: a contributing guide")
     (root / "template" / "SECURITY.md.jinja").write_text("# Reporting security issues\n")
     unreleased = release(root, None, "a security policy, not released yet")
-    replace_once(root / "template" / ".pre-commit-config.yaml", PRE_COMMIT_COMMENT, NEW_PRE_COMMIT_COMMENT)
+    replace_once(
+        root / "template" / ".pre-commit-config.yaml.jinja", PRE_COMMIT_COMMENT, NEW_PRE_COMMIT_COMMENT
+    )
     release(root, "v2.0.0", "template v2.0.0: the pre-commit configuration explained anew")
     return {"path": root, "unreleased": unreleased}
 

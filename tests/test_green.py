@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import tarfile
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from conftest import ANSWER_SETS
-from helpers import git_commit_all, git_init, poetry, poetry_install, run, tool
+from helpers import git_commit_all, git_init, poetry, poetry_env, poetry_install, run, tool
 
 pytestmark = pytest.mark.slow
 
@@ -51,6 +53,10 @@ def test_new_package_passes_poetry_check_builds_and_passes_twine_check(copie_ses
     assert "License-Expression: MIT" in metadata
     assert "## What it does" in metadata  # the README is the long description
 
+    with tarfile.open(next(p for p in dist if p.suffix == ".gz")) as sdist:
+        in_sdist = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
+    assert {"CHANGELOG.md", "tests/test_package.py", "tests/test_readme.py", "LICENSE.txt"} <= in_sdist
+
 
 @pytest.mark.parametrize("answer_set", ["defaults", "awkward"])
 def test_new_package_installs_and_its_own_tests_and_readme_example_pass(copie_session, tmp_path, answer_set):
@@ -59,9 +65,47 @@ def test_new_package_installs_and_its_own_tests_and_readme_example_pass(copie_se
     git_commit_all(package, "New package from the template")
 
     poetry_install(package)
-    poetry("run", "pytest", "-q", "-p", "no:cacheprovider", cwd=package)
+    # The checks README.md's "Development" section lists, as CI and the pre-commit hooks run them.
+    tests = poetry("run", "pytest", "-p", "no:cacheprovider", cwd=package).stdout
+    assert "Required test coverage of 90.0% reached" in tests
+    poetry("run", "mypy", cwd=package)
+    poetry("run", "ruff", "check", "--no-cache", cwd=package)
+    poetry("run", "ruff", "format", "--no-cache", "--check", cwd=package)
 
     readme = (package / "README.md").read_text()
     example = re.search(r"## Usage\n.*?```python\n(.*?)```", readme, flags=re.S).group(1)
     version = poetry("version", "--short", cwd=package).stdout.strip()
     assert poetry("run", "python", "-c", example, cwd=package).stdout.strip() == version
+
+
+def run_tests_as_a_release_tag_pipeline(package: Path) -> subprocess.CompletedProcess:
+    env = {**poetry_env(), "CI_COMMIT_TAG": "v0.1.0"}
+    return run(
+        shutil.which("poetry") or "poetry",
+        "run",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        cwd=package,
+        check=False,
+        env=env,
+    )
+
+
+def test_a_release_fails_while_the_readme_holds_placeholders_naming_the_sections(copie_session, tmp_path):
+    package = fresh_copy(copie_session, tmp_path, "defaults")
+    poetry_install(package)
+    local = poetry("run", "pytest", "-p", "no:cacheprovider", cwd=package).stdout
+    assert "SKIPPED" in local and "What it does, The problem it solves, Usage" in local
+
+    release = run_tests_as_a_release_tag_pipeline(package)
+    assert release.returncode != 0
+    assert (
+        "README.md still holds TODO(template) placeholders in: What it does, The problem it solves, Usage."
+        in release.stdout
+    )
+
+    readme = package / "README.md"
+    filled = [line for line in readme.read_text().splitlines() if not line.startswith("> TODO(template)")]
+    readme.write_text("\n".join(filled) + "\n")
+    assert run_tests_as_a_release_tag_pipeline(package).returncode == 0

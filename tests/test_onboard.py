@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 import tomllib
 from pathlib import Path
 
@@ -26,7 +27,8 @@ from helpers import git, git_commit_all, git_repo, poetry, template_snapshot, tr
 from old_packages import MIT_TEXT
 from python_package_template import cli
 from python_package_template.infer import parse_remote, python_min_from
-from python_package_template.readme import SKELETON_END, SKELETON_START, missing_sections
+from python_package_template.proof import Intended, build_package, compare
+from python_package_template.readme import SKELETON_END, SKELETON_START, missing_sections, placeholder_lines
 
 MIT = "MIT License\n\n" + MIT_TEXT
 
@@ -324,6 +326,20 @@ def onboarded(tmp_path_factory, template) -> tuple[dict[str, Path], int, dict]:
     return packages, code, json.loads(out)
 
 
+def copy_of(package: Path, root: Path) -> Path:
+    """A copy of an onboarded package (git history and all), for a test that goes on to change it."""
+    return Path(shutil.copytree(package, root / package.name, symlinks=True))
+
+
+def fill_in_readme(package: Path) -> None:
+    """Do what the skeleton asks: write the package's own words over the placeholder lines."""
+    readme = package / "README.md"
+    lines = readme.read_text().splitlines()
+    numbers = set(placeholder_lines(readme.read_text()))
+    own = ["Our own words about it." if n in numbers else line for n, line in enumerate(lines, start=1)]
+    readme.write_text("\n".join(own) + "\n")
+
+
 def report_for(document: dict, path: Path) -> dict:
     return next(p for p in document["packages"] if Path(p["path"]) == path)
 
@@ -513,28 +529,60 @@ def test_onboard_answers_file_is_the_one_copier_copy_writes(onboarded, template,
 
 
 def test_onboard_merges_pyproject_to_the_template_metadata(onboarded):
-    packages, _, _ = onboarded
+    packages, _, document = onboarded
     for name in ("lookup-client", "gridmap", "tiny-tool"):
         project = tomllib.loads((packages[name] / "pyproject.toml").read_text())
         assert project["project"]["readme"] == "README.md"
         assert project["project"]["license"] == "MIT" and project["project"]["license-files"] == [
             "LICENSE.txt"
         ]
-        assert project["build-system"] == {
-            "requires": ["poetry-core>=2.0.0,<3.0.0"],
-            "build-backend": "poetry.core.masonry.api",
-        }
-        assert {"Homepage", "Documentation", "Issues", "Changelog"} <= set(project["project"]["urls"])
-        assert "Intended Audience :: Developers" in project["project"]["classifiers"]
-        assert not any(c.startswith("License ::") for c in project["project"]["classifiers"])
+        assert not any(c.startswith("License ::") for c in project["project"].get("classifiers", []))
+    lookup = tomllib.loads((packages["lookup-client"] / "pyproject.toml").read_text())
+    assert lookup["build-system"] == {
+        "requires": ["poetry-core>=2.0.0,<3.0.0"],
+        "build-backend": "poetry.core.masonry.api",
+    }
+    # URLs come from the git remote, in GitLab's scheme, and the report lists each one.
+    assert lookup["project"]["urls"]["Issues"] == "https://gitlab.example.org/uis/lookup-client/-/issues"
+    assert "Documentation" not in lookup["project"]["urls"], "nothing the package cannot derive"
+    changes = " ".join(report_for(document, packages["lookup-client"])["changes"])
+    assert "Issues = https://gitlab.example.org/uis/lookup-client/-/issues" in changes
+    # The setuptools package keeps its backend, and says so.
     gridmap = tomllib.loads((packages["gridmap"] / "pyproject.toml").read_text())
+    assert gridmap["build-system"]["build-backend"] == "setuptools.build_meta"
     assert gridmap["project"]["urls"]["Source"] == "https://gitlab.example.org/geo/gridmap"
     assert "Repository" not in gridmap["project"]["urls"], "one source URL is enough"
-    assert gridmap["tool"]["poetry"]["packages"] == [{"include": "gridmap", "from": "src"}]
-    assert gridmap["tool"]["setuptools"] == {"packages": {"find": {"where": ["src"]}}}
+    assert "poetry" not in gridmap.get("tool", {})
+    assert any("kept setuptools" in n for n in report_for(document, packages["gridmap"])["notes"])
+    # No remote, no URLs: the report says so.
+    tiny = tomllib.loads((packages["tiny-tool"] / "pyproject.toml").read_text())
+    assert "urls" not in tiny["project"]
+    assert any("no git remote" in n for n in report_for(document, packages["tiny-tool"])["notes"])
     flat = tomllib.loads((packages["ci-jobs-pkg"] / "pyproject.toml").read_text())
-    assert flat["tool"]["poetry"]["packages"] == [{"include": "ci_jobs_pkg"}]
+    assert "packages" not in flat.get("tool", {}).get("poetry", {})
     assert not (packages["ci-jobs-pkg"] / "src").exists()
+
+
+def test_onboard_adds_no_classifier_the_package_did_not_publish(onboarded):
+    packages, _, _ = onboarded
+    for name in ("gridmap", "tiny-tool", "ci-jobs-pkg", "apache-thing"):
+        before = tomllib.loads(SHAPES[name][0]["pyproject.toml"])["project"].get("classifiers")
+        after = tomllib.loads((packages[name] / "pyproject.toml").read_text())["project"].get("classifiers")
+        assert after == before, name
+
+
+def test_onboard_records_the_layout_and_licence_in_the_answers(onboarded):
+    packages, _, _ = onboarded
+    answers = {
+        name: yaml.safe_load((packages[name] / ".copier-answers.yml").read_text()) for name in PYTHON_SHAPES
+    }
+    assert {name: (a["package_layout"], a["license"]) for name, a in answers.items()} == {
+        "lookup-client": ("src", "MIT"),
+        "gridmap": ("src", "MIT"),
+        "tiny-tool": ("src", "MIT"),
+        "ci-jobs-pkg": ("flat", "MIT"),
+        "apache-thing": ("src", "other"),
+    }
 
 
 def test_onboard_adds_the_files_the_package_lacks_and_keeps_its_own(onboarded):
@@ -557,9 +605,11 @@ def test_onboard_adds_the_files_the_package_lacks_and_keeps_its_own(onboarded):
     assert not (packages["gridmap"] / "tests/test_package.py").exists()
 
 
-def test_onboard_twice_changes_nothing(onboarded, template):
+def test_onboard_twice_changes_nothing(onboarded, template, tmp_path):
     packages, _, _ = onboarded
-    python = [packages[n] for n in PYTHON_SHAPES]
+    python = [copy_of(packages[n], tmp_path) for n in PYTHON_SHAPES]
+    for package in python:  # reviewed and committed, as the summary asks
+        git_commit_all(package, "Onboard to the template")
     before = {p: tree_contents(p) for p in python}
     code, out, _ = run_cli("onboard", "--yes", "--json", "--jobs", "2", "--template", template, *python)
     assert {p["status"] for p in json.loads(out)["packages"]} == {"unchanged"}
@@ -567,21 +617,31 @@ def test_onboard_twice_changes_nothing(onboarded, template):
     assert code == 1  # still the Apache licence conflict, reported again
 
 
-def test_onboard_with_yes_refuses_answers_the_template_refuses_and_data_fixes_them(tmp_path, template):
+def test_onboard_keeps_a_long_published_summary(tmp_path, template):
+    summary = "A very long description. " * 12
     files = dict(README_LACKING)
-    files["pyproject.toml"] = files["pyproject.toml"].replace(
-        '"A tiny tool."', '"' + "A very long description. " * 10 + '"'
-    )
+    files["pyproject.toml"] = files["pyproject.toml"].replace('"A tiny tool."', '"' + summary.strip() + '"')
     package = git_repo(tmp_path / "long", files)
-    before = tree_contents(package)
-    code, out, _ = run_cli("onboard", "--yes", "--template", template, package)
-    assert code == 1 and "description" in out and "--data" in out
-    assert tree_contents(package) == before
-    code, _, _ = run_cli(
-        "onboard", "--yes", "--template", template, "--data", "description=A tiny tool.", package
+    code, out, _ = run_cli("onboard", "--yes", "--json", "--template", template, package)
+    report = json.loads(out)["packages"][0]
+    assert report["status"] == "onboarded", report
+    assert (
+        tomllib.loads((package / "pyproject.toml").read_text())["project"]["description"] == summary.strip()
     )
-    assert yaml.safe_load((package / ".copier-answers.yml").read_text())["description"] == "A tiny tool."
-    assert "A very long description." in (package / "pyproject.toml").read_text(), "the package's own stays"
+    answers = yaml.safe_load((package / ".copier-answers.yml").read_text())
+    assert answers["description"] == "A very long description."
+    assert any("stays in pyproject.toml as PyPI shows it" in n for n in report["notes"])
+
+
+def test_onboard_refuses_a_dirty_working_tree_and_changes_nothing(tmp_path, template):
+    package = make_packages(tmp_path, ["tiny-tool"])["tiny-tool"]
+    (package / "README.md").write_text(README_LACKING["README.md"] + "\nWork in progress.\n")
+    before = tree_contents(package)
+    code, out, _ = run_cli("onboard", "--yes", "--json", "--template", template, package)
+    report = json.loads(out)["packages"][0]
+    assert code == 1 and report["status"] == "error"
+    assert "uncommitted changes (README.md)" in report["error"] and "commit or stash" in report["error"]
+    assert tree_contents(package) == before
 
 
 # --- Poetry accepts the result ---
@@ -596,19 +656,18 @@ def test_onboarded_package_passes_poetry_check_strict(onboarded, name):
 
 
 @pytest.mark.slow
-def test_onboard_poetry_build_passes_where_it_passed_before(onboarded, originals, tmp_path):
+def test_onboarded_packages_build_the_same_wheel_with_their_own_backend(onboarded, originals):
     packages, _, _ = onboarded
-    for name in ("lookup-client", "tiny-tool"):
-        before = poetry(
-            "build", "--output", str(tmp_path / name / "before"), cwd=originals[name], check=False
+    for name in PYTHON_SHAPES:
+        before, after = build_package(originals[name]), build_package(packages[name])
+        added = tuple(
+            sorted(set(after.metadata.get("project-url", [])) - set(before.metadata.get("project-url", [])))
         )
-        assert before.returncode == 0, f"{name} should build before onboarding: {before.stderr}"
-        poetry("build", "--output", str(tmp_path / name / "after"), cwd=packages[name])
-    # The setuptools package now builds with poetry-core (before, its isolated setuptools build
-    # needs PyPI's JSON API, which some mirrors lack).
-    poetry("build", "--output", str(tmp_path / "gridmap"), cwd=packages["gridmap"])
-    wheel = next((tmp_path / "gridmap").glob("*.whl"))
-    assert wheel.name.startswith("gridmap-0.3.0-")
+        intended = Intended(
+            licence_metadata=name != "apache-thing", added_urls=tuple(u.split(", ", 1)[1] for u in added)
+        )
+        assert compare(before, after, intended) == [], name
+        assert after.long_description.strip(), f"{name}: PyPI shows its README"
 
 
 # --- --check: the rules, before and after ---
@@ -627,19 +686,55 @@ def test_check_reports_failing_rules_before_onboarding_and_changes_nothing(origi
     assert {p: tree_contents(p) for p in python} == before
 
 
-def test_check_passes_after_onboarding_except_the_non_mit_licence(onboarded):
+def test_check_fails_the_readme_until_its_placeholders_are_filled_in(onboarded, tmp_path):
     packages, _, _ = onboarded
     code, out, _ = run_cli(
         "onboard", "--check", "--no-build", "--json", *(packages[n] for n in PYTHON_SHAPES)
     )
     document = json.loads(out)
     failing = {Path(p["path"]).name: p["failing_rules"] for p in document["packages"]}
-    assert failing == {**{n: [] for n in PYTHON_SHAPES}, "apache-thing": ["licence"]}
+    assert failing == {
+        "lookup-client": ["readme-sections"],
+        "gridmap": [],  # its own words everywhere: only release and licence sections were added
+        "tiny-tool": ["readme-sections"],
+        "ci-jobs-pkg": ["readme-sections"],
+        "apache-thing": ["readme-sections", "licence"],
+    }
+    detail = next(r["detail"] for r in document["packages"][0]["rules"] if r["rule"] == "readme-sections")
+    assert "still holds the template's placeholder text" in detail
     assert code == 1
+    filled = [copy_of(packages[n], tmp_path) for n in PYTHON_SHAPES]
+    for package in filled:
+        fill_in_readme(package)
+    code, out, _ = run_cli("onboard", "--check", "--no-build", "--json", *filled)
+    failing = {Path(p["path"]).name: p["failing_rules"] for p in json.loads(out)["packages"]}
+    assert failing == {**{n: [] for n in PYTHON_SHAPES}, "apache-thing": ["licence"]}
     code, out, _ = run_cli(
-        "onboard", "--check", "--no-build", *(packages[n] for n in PYTHON_SHAPES if n != "apache-thing")
+        "onboard", "--check", "--no-build", *(p for p in filled if p.name != "apache-thing")
     )
     assert code == 0, out
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Lookup Client is a Python package that ... TODO(template): say what it does.",
+        "Lookup Client is a Python package that ... (describe what it does and who it is for).",
+        "Before Lookup Client, ... (describe the problem and how the package makes it easier).",
+        "<!-- Replace this with a short example of the package doing its main job. -->",
+    ],
+)
+def test_check_fails_the_readme_while_a_placeholder_line_remains(tmp_path, line):
+    files = dict(SETUPTOOLS)
+    files["README.md"] = (
+        SETUPTOOLS["README.md"].replace("See the docstrings.", line)
+        + "\n## Releasing\n\nThe pipeline does it.\n\n## Licence\n\nMIT.\n"
+    )
+    package = git_repo(tmp_path / "gridmap", files)
+    _, out, _ = run_cli("onboard", "--check", "--no-build", "--json", package)
+    rule = next(r for r in json.loads(out)["packages"][0]["rules"] if r["rule"] == "readme-sections")
+    number = files["README.md"].splitlines().index(line) + 1
+    assert rule["status"] == "fail" and f"line {number}" in rule["detail"], rule
 
 
 @pytest.mark.slow
@@ -652,7 +747,9 @@ def test_check_builds_and_twine_checks_the_onboarded_packages(onboarded, origina
     for package in document["packages"]:
         rule = next(r for r in package["rules"] if r["rule"] == "pypi-metadata")
         assert rule["status"] == "pass", rule
-    assert code == 0, out + err
+    assert "built with setuptools" in next(
+        r["detail"] for r in document["packages"][1]["rules"] if r["rule"] == "pypi-metadata"
+    )
     # Without a readme field PyPI would show no description: twine check --strict says so.
     _, out, _ = run_cli("onboard", "--check", "--json", originals["tiny-tool"])
     rule = next(r for r in json.loads(out)["packages"][0]["rules"] if r["rule"] == "pypi-metadata")
@@ -676,7 +773,7 @@ def test_check_prints_each_rule_and_a_summary_table(originals, onboarded):
     assert re.match(r"package +status +changed files +conflicts +rules failing", table[0])
     rows = {line.split()[0]: line for line in table[2:]}
     assert "readme-field" in rows[str(originals["tiny-tool"])]
-    assert rows[str(packages["tiny-tool"])].rstrip().endswith("none")
+    assert rows[str(packages["tiny-tool"])].rstrip().endswith("readme-sections")  # placeholders left
     assert "error" in rows[str(originals["web-app"])]
     assert "[3/3] checked" in err
 
@@ -689,26 +786,26 @@ def test_copier_update_to_a_newer_template_tag_works_after_onboarding(tmp_path):
     package = make_packages(tmp_path / "packages", ["lookup-client"])["lookup-client"]
     code, out, _ = run_cli("onboard", "--yes", "--template", template, package)
     assert code == 0, out
+    fill_in_readme(package)
     git_commit_all(package, "Onboard to the template")
 
     # Version 2 of the template: a new file, a changed one, a changed line of pyproject.toml.
     write_tree(template, {"template/CONTRIBUTING.md.jinja": "# Contributing to {{ project_name }}\n"})
-    pre_commit = template / "template/.pre-commit-config.yaml"
+    pre_commit = template / "template/.pre-commit-config.yaml.jinja"
     pre_commit.write_text(pre_commit.read_text().replace("rev: v6.0.0", "rev: v6.1.0"))
     pyproject_template = template / "template/pyproject.toml.jinja"
     pyproject_template.write_text(
-        pyproject_template.read_text().replace(
-            'testpaths = ["tests"]', 'testpaths = ["tests"]\naddopts = "-ra"'
-        )
+        pyproject_template.read_text().replace('log_level = "INFO"', 'log_level = "DEBUG"')
     )
     git_commit_all(template, "template v2.0.0")
     git("tag", "v2.0.0", cwd=template)
 
     code, out, _ = run_cli("onboard", "--check", "--no-build", "--json", "--template", template, package)
     rules = {r["rule"]: r for r in json.loads(out)["packages"][0]["rules"]}
+    assert rules["template-version"]["status"] == "fail"
     assert (
-        rules["template-version"]["status"] == "warn"
-        and "behind v2.0.0" in rules["template-version"]["detail"]
+        "behind v2.0.0: run `copier update --trust --defaults --vcs-ref v2.0.0`"
+        in rules["template-version"]["detail"]
     )
     # Onboarding again (to the latest tag, v2.0.0) is not the way to move it: it says so.
     before = tree_contents(package)
@@ -726,7 +823,7 @@ def test_copier_update_to_a_newer_template_tag_works_after_onboarding(tmp_path):
     assert (package / "CONTRIBUTING.md").read_text() == "# Contributing to Lookup Client\n"
     assert "rev: v6.1.0" in (package / ".pre-commit-config.yaml").read_text()
     text = (package / "pyproject.toml").read_text()
-    assert 'addopts = "-ra"' in text
+    assert 'log_level = "DEBUG"' in text
     for comment in comments(POETRY1["pyproject.toml"]):
         assert comment in text
     requirements = [Requirement(r).name for r in tomllib.loads(text)["project"]["dependencies"]]
@@ -763,7 +860,7 @@ def test_onboard_interactive_corrects_answers_with_the_template_validators(tmp_p
     keys.append(CLEAR_LINE + "Tiny Tool Kit" + ENTER)  # project_name
     keys.append(CLEAR_LINE + "Not A Name" + ENTER)  # distribution_name: refused by the validator...
     keys.append(CLEAR_LINE + "tiny-tool" + ENTER)  # ...so asked again
-    keys += [ENTER] * 13  # the rest as inferred
+    keys += [ENTER] * 16  # the rest as inferred
     keys.append(ENTER)  # then onboard with these answers
     with create_pipe_input() as pipe:
         pipe.send_text("".join(keys))
@@ -778,21 +875,17 @@ def test_onboard_interactive_corrects_answers_with_the_template_validators(tmp_p
 
 def test_onboard_interactive_asks_first_for_an_answer_the_template_refuses(tmp_path, template):
     files = dict(README_LACKING)
-    files["pyproject.toml"] = files["pyproject.toml"].replace(
-        '"A tiny tool."', '"' + "A very long description. " * 10 + '"'
-    )
-    package = git_repo(tmp_path / "long", files)
+    title = "Tiny Tool, " * 11 + "Tiny Tool"
+    files["README.md"] = files["README.md"].replace("# Tiny Tool\n", f"# {title}\n")
+    package = git_repo(tmp_path / "long-title", files)
     with create_pipe_input() as pipe:
-        pipe.send_text(CLEAR_LINE + "A tiny tool." + ENTER + ENTER)
+        pipe.send_text(CLEAR_LINE + "Tiny Tool" + ENTER + ENTER)
         code, out, err = run_cli(
             "onboard", "--template", template, package, prompt_input=pipe, prompt_output=DummyOutput()
         )
     assert code == 0, out + err
-    assert re.search(
-        r"description '(A very long description\. ?)+' \(\[project\]\.description\) is not allowed: The description is \d+ characters long",
-        err,
-    )
-    assert yaml.safe_load((package / ".copier-answers.yml").read_text())["description"] == "A tiny tool."
+    assert re.search(r"project_name '(Tiny Tool, )+Tiny Tool' \(README.md title\) is not allowed", err), err
+    assert yaml.safe_load((package / ".copier-answers.yml").read_text())["project_name"] == "Tiny Tool"
 
 
 def test_onboard_interactive_skip_changes_nothing(tmp_path, template):

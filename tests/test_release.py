@@ -43,12 +43,12 @@ def write_release(clone: Path, version: str, unreleased: str = "") -> None:
 
 
 def test_release_tags_the_version_the_newest_changelog_entry_names(clone):
-    newest = re.search(r"^## \[(\d+\.\d+\.\d+)\]", (TEMPLATE_ROOT / "CHANGELOG.md").read_text(), re.M)[1]
+    write_release(clone, "0.2.0")
     result = release(clone)
     assert result.returncode == 0, result.stderr
-    assert git("tag", "--list", cwd=clone) == f"v{newest}"
-    assert git("rev-list", "-n", "1", f"v{newest}", cwd=clone) == git("rev-parse", "HEAD", cwd=clone)
-    assert f"git push origin v{newest}" in result.stdout  # said, not done
+    assert git("tag", "--list", cwd=clone) == "v0.2.0"
+    assert git("rev-list", "-n", "1", "v0.2.0", cwd=clone) == git("rev-parse", "HEAD", cwd=clone)
+    assert "git push origin v0.2.0" in result.stdout  # said, not done
 
 
 def test_release_refuses_a_dirty_tree_and_tags_nothing(clone):
@@ -59,6 +59,7 @@ def test_release_refuses_a_dirty_tree_and_tags_nothing(clone):
 
 
 def test_release_refuses_a_version_tagged_already_or_older(clone):
+    write_release(clone, "0.2.0")
     assert release(clone).returncode == 0
     again = release(clone)
     assert again.returncode == 1 and "tagged already" in again.stderr
@@ -75,9 +76,9 @@ def test_release_wants_unreleased_notes_moved_under_the_version(clone):
 
 
 def test_release_checks_the_requested_version_and_pyproject_agree(clone):
+    write_release(clone, "0.2.0")
     wrong = release(clone, "v9.0.0")
     assert wrong.returncode == 1 and "not v9.0.0" in wrong.stderr
-    write_release(clone, "0.2.0")
     (clone / "pyproject.toml").write_text((clone / "pyproject.toml").read_text().replace("0.2.0", "0.1.5", 1))
     git_commit_all(clone, "Out of step")
     mismatch = release(clone, "v0.2.0")

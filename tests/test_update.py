@@ -8,6 +8,7 @@ renders a package at v1.0.0, commits it, edits it like a maintainer would, runs 
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -20,14 +21,15 @@ import copier
 import pytest
 import tomlkit
 import yaml
-from copier.errors import TaskError
 
 from helpers import (
     TEMPLATE_ROOT,
     git,
     git_commit_all,
     git_init,
+    git_repo,
     poetry,
+    poetry_install,
     render,
     run,
     template_snapshot,
@@ -41,6 +43,7 @@ from old_packages import (
     POETRY1_PYPROJECT,
     write_internal_lib,
 )
+from python_package_template import cli
 
 COPIER = tool("copier")
 MIGRATE = TEMPLATE_ROOT / "extensions" / "migrate.py"
@@ -48,9 +51,16 @@ MIGRATE = TEMPLATE_ROOT / "extensions" / "migrate.py"
 # v1.1.0 changes that merge cleanly into any package.
 NEW_README_LINE = "Run `poetry run pre-commit run --all-files` before you push."
 NEW_FILE = "CONTRIBUTING.md"
-# v2.0.0 also changes the README's first line, which a maintainer may rewrite too.
+# v2.0.0 changes the README's first line, the wording of a section and adds a section; it changes
+# a pyproject tool setting and adds a development dependency; and it changes files that belong
+# to the package (which must not reach it) and one that belongs to the template.
 NEW_TITLE_SUFFIX = " (a Python package)"
+NEW_INSTALL_WORDING = "Any Python that is still supported upstream will do."
+NEW_SECTION = "## Getting help\n\nAsk in the team's channel, or open an issue.\n"
+NEW_DEV_DEPENDENCY = "mypy"
 SKIP_IF_EXISTS_MARK = "# Changed in template v2.0.0."
+PRE_COMMIT_COMMENT = "# Run `poetry run pre-commit install` once; the hooks then run on every commit."
+NEW_PRE_COMMIT_COMMENT = "# Install the hooks once with `poetry run pre-commit install`."
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,7 @@ class Template:
     path: Path
     pin_v1: str  # the common pipeline tag pinned in copier.yml at v1.0.0 and v1.1.0
     pin_v2: str  # ... and at v2.0.0
+    line_length_v2: int  # [tool.ruff] line-length at v2.0.0
 
 
 def replace_once(path: Path, old: str, new: str) -> None:
@@ -76,13 +87,29 @@ def next_minor(ref: str) -> str:
     return f"v{major}.{minor + 1}.0"
 
 
+def add_dev_dependency(pyproject_jinja: Path, name: str, bound: str) -> None:
+    """Add a development dependency to the template, whichever form its dev group has."""
+    text = pyproject_jinja.read_text()
+    if "[dependency-groups]" in text:
+        text, found = re.subn(r"^(dev = \[)", rf'\1\n    "{name}{bound}",', text, count=1, flags=re.M)
+    else:
+        text, found = re.subn(
+            r"^(\[tool\.poetry\.group\.dev\.dependencies\]\n)",
+            rf'\1{name} = "{bound}"\n',
+            text,
+            count=1,
+            flags=re.M,
+        )
+    assert found, "no dev dependency group in the template: update this test's template change"
+    pyproject_jinja.write_text(text)
+
+
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Template:
     root = template_snapshot(tmp_path_factory.mktemp("template") / "python-package-template", "v1.0.0")
 
-    replace_once(
-        root / "template" / "README.md.jinja", "## Development\n", f"## Development\n\n{NEW_README_LINE}\n"
-    )
+    readme = root / "template" / "README.md.jinja"
+    replace_once(readme, "## Development\n", f"## Development\n\n{NEW_README_LINE}\n")
     write_tree(
         root,
         {f"template/{NEW_FILE}.jinja": "# Contributing to {{ project_name }}\n\nMerge requests welcome.\n"},
@@ -93,11 +120,14 @@ def template(tmp_path_factory) -> Template:
     pin_v1 = re.search(r"&ci_templates_ref (v\d+\.\d+\.\d+)", copier_yml.read_text()).group(1)
     pin_v2 = next_minor(pin_v1)
     replace_once(copier_yml, f"&ci_templates_ref {pin_v1}", f"&ci_templates_ref {pin_v2}")
-    replace_once(
-        root / "template" / "README.md.jinja",
-        "# {{ project_name }}\n",
-        "# {{ project_name }}" + NEW_TITLE_SUFFIX + "\n",
-    )
+    replace_once(readme, "# {{ project_name }}\n", "# {{ project_name }}" + NEW_TITLE_SUFFIX + "\n")
+    replace_once(readme, "## Installation\n\n", f"## Installation\n\n{NEW_INSTALL_WORDING}\n\n")
+    replace_once(readme, "## Development\n", f"{NEW_SECTION}\n## Development\n")
+    pyproject = root / "template" / "pyproject.toml.jinja"
+    line_length = int(re.search(r"^line-length = (\d+)$", pyproject.read_text(), re.M).group(1))
+    replace_once(pyproject, f"line-length = {line_length}\n", f"line-length = {line_length + 1}\n")
+    add_dev_dependency(pyproject, NEW_DEV_DEPENDENCY, ">=1.10")
+    replace_once(root / "template" / ".pre-commit-config.yaml", PRE_COMMIT_COMMENT, NEW_PRE_COMMIT_COMMENT)
     for skipped in (
         "CHANGELOG.md.jinja",
         "tests/test_package.py.jinja",
@@ -106,7 +136,7 @@ def template(tmp_path_factory) -> Template:
         with (root / "template" / skipped).open("a") as file:
             file.write(f"\n{SKIP_IF_EXISTS_MARK}\n")
     tag(root, "v2.0.0")
-    return Template(root, pin_v1, pin_v2)
+    return Template(root, pin_v1, pin_v2, line_length + 1)
 
 
 def package_at_v1(template: Template, destination: Path, answers: dict | None = None) -> Path:
@@ -117,10 +147,78 @@ def package_at_v1(template: Template, destination: Path, answers: dict | None = 
     return destination
 
 
-def update(package: Path, **options) -> None:
-    """`copier update --trust --defaults` (to the newest tag unless vcs_ref says otherwise)."""
-    options.setdefault("conflict", "inline")
-    copier.run_update(str(package), overwrite=True, unsafe=True, defaults=True, quiet=True, **options)
+def update(
+    package: Path, *, vcs_ref: str | None = None, data: dict | None = None, conflict: str = "inline"
+) -> subprocess.CompletedProcess:
+    """`copier update --trust --defaults`, as a maintainer types it (to the newest tag unless
+    vcs_ref says otherwise); it must exit 0."""
+    options = [f"--vcs-ref={vcs_ref}"] if vcs_ref else []
+    for key, value in (data or {}).items():
+        options += ["--data", f"{key}={value}"]
+    return run(
+        COPIER, "update", "--trust", "--defaults", f"--conflict={conflict}", *options, package, cwd=package
+    )
+
+
+def migration_notes(result: subprocess.CompletedProcess, kind: str) -> list[str]:
+    """The migration's lines of one kind ("migrated", "kept", "skipped"), without the prefix."""
+    prefix = f"  {kind} "
+    return [
+        line[len(prefix) :]
+        for line in (result.stdout + result.stderr).splitlines()
+        if line.startswith(prefix)
+    ]
+
+
+def lines(text: str) -> set[str]:
+    return {line for line in text.splitlines() if line.strip()}
+
+
+def committed_files(package: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(package)): path.read_text()
+        for path in package.rglob("*")
+        if path.is_file() and ".git" not in path.parts
+    }
+
+
+def template_replaced_lines(
+    template: Template, package: Path, tmp: Path, new_answers: dict | None = None
+) -> dict[str, set[str]]:
+    """{file: lines of the template's own that v2.0.0 replaces}, rendered with the package's
+    answers (and the `new_answers` the update gives): the only lines an update may take out."""
+    data = {k: v for k, v in answers(package).items() if not k.startswith("_")}
+    # v2.0.0 pins a newer common pipeline, which the update rolls out to packages on the old pin.
+    pin = {"ci_include_ref": template.pin_v2} if data["ci_include_ref"] == template.pin_v1 else {}
+    renders = {}
+    for version, version_data in (("v1.0.0", data), ("v2.0.0", {**data, **pin, **(new_answers or {})})):
+        renders[version] = tmp / version
+        copier.run_copy(
+            str(template.path),
+            renders[version],
+            data=version_data,
+            defaults=True,
+            unsafe=True,
+            quiet=True,
+            vcs_ref=version,
+        )
+    return {
+        str(path.relative_to(renders["v1.0.0"])): lines(path.read_text())
+        - lines((renders["v2.0.0"] / path.relative_to(renders["v1.0.0"])).read_text())
+        for path in renders["v1.0.0"].rglob("*")
+        if path.is_file()
+    }
+
+
+def assert_no_maintainer_line_lost(
+    package: Path, before: dict[str, str], replaced: dict[str, set[str]]
+) -> None:
+    for name, text in before.items():
+        if name == ".copier-answers.yml":
+            continue
+        assert (package / name).is_file(), f"{name} is gone"
+        lost = lines(text) - lines((package / name).read_text()) - replaced.get(name, set())
+        assert not lost, f"{name} lost lines: {sorted(lost)}"
 
 
 def append(path: Path, text: str) -> None:
@@ -158,6 +256,8 @@ NEW_DESCRIPTION = "The official client for the Lookup API."
 class Edited:
     package: Path
     before_update: dict[str, str]  # relative path -> text, as the maintainer committed it
+    result: subprocess.CompletedProcess  # what `copier update` printed
+    replaced: dict[str, set[str]]  # the template's own lines that the update may replace
 
 
 @pytest.fixture(scope="module")
@@ -185,13 +285,11 @@ def edited(template, tmp_path_factory) -> Edited:
     append(package / ".gitlab-ci.yml", USER_CI_JOB)
     append(package / "CHANGELOG.md", USER_CHANGELOG)
     git_commit_all(package, "Write the client")
-    before_update = {
-        str(path.relative_to(package)): path.read_text()
-        for path in package.rglob("*")
-        if path.is_file() and ".git" not in path.parts
-    }
-    update(package, data={"description": NEW_DESCRIPTION})  # no vcs_ref: the newest tag
-    return Edited(package, before_update)
+    before_update = committed_files(package)
+    new_answers = {"description": NEW_DESCRIPTION}
+    replaced = template_replaced_lines(template, package, tmp_path_factory.mktemp("renders"), new_answers)
+    result = update(package, data=new_answers)  # no vcs_ref: the newest tag
+    return Edited(package, before_update, result, replaced)
 
 
 @pytest.fixture(scope="module")
@@ -234,10 +332,34 @@ def test_update_keeps_answers_changed_at_render_and_applies_answers_changed_now(
     )
 
 
-def test_update_brings_changed_lines_in_files_the_maintainer_did_not_touch(updated):
+def test_update_brings_template_changes_into_the_readme_and_pyproject_the_maintainer_edited(
+    updated, template
+):
     readme = (updated / "README.md").read_text()
     assert f"## Development\n\n{NEW_README_LINE}\n" in readme
     assert readme.startswith(f"# Lookup Client{NEW_TITLE_SUFFIX}\n")
+    assert f"## Installation\n\n{NEW_INSTALL_WORDING}\n" in readme
+    assert f"{NEW_SECTION}\n## Development\n" in readme
+    pyproject = tomlkit.parse((updated / "pyproject.toml").read_text())
+    assert pyproject["tool"]["ruff"]["line-length"] == template.line_length_v2
+    assert NEW_DEV_DEPENDENCY in (updated / "pyproject.toml").read_text()
+
+
+def test_update_says_what_it_brought_into_the_packages_own_files(edited):
+    migrated = migration_notes(edited.result, "migrated")
+    assert "README.md: added the section 'Getting help'" in migrated
+    assert "README.md: brought the section 'Installation' up to date with the template" in migrated
+    assert any(note.startswith("pyproject.toml: [tool.ruff] line-length: set to") for note in migrated)
+    assert migration_notes(edited.result, "skipped") == []
+
+
+def test_update_loses_no_line_the_maintainer_wrote(updated, edited):
+    # The description, changed on purpose with --data, is the one line that goes.
+    replaced = {
+        **edited.replaced,
+        "README.md": edited.replaced["README.md"] | {"A client for the Lookup API."},
+    }
+    assert_no_maintainer_line_lost(updated, edited.before_update, replaced)
 
 
 def test_update_adds_new_template_files(updated):
@@ -282,44 +404,56 @@ def test_a_second_update_changes_nothing(updated):
     assert git("status", "--porcelain", cwd=updated) == ""
 
 
-# --- conflicts ----------------------------------------------------------------------------------
+# --- conflicts: only in files the template owns -------------------------------------------------
 
 MAINTAINER_TITLE = "# Lookup Client: the official client"
+MAINTAINER_PRE_COMMIT_COMMENT = "# Hooks: see CONTRIBUTING.md."
 
 
 @pytest.fixture
 def retitled(template, tmp_path) -> Path:
-    """A package whose maintainer rewrote the README title, which v2.0.0 changes too."""
+    """A package whose maintainer rewrote the README title and the first line of
+    .pre-commit-config.yaml, both of which v2.0.0 changes too."""
     package = package_at_v1(template, tmp_path / "lookup-client")
     replace_once(package / "README.md", "# Lookup Client\n", MAINTAINER_TITLE + "\n")
+    replace_once(package / ".pre-commit-config.yaml", PRE_COMMIT_COMMENT, MAINTAINER_PRE_COMMIT_COMMENT)
     append(package / ".gitlab-ci.yml", USER_CI_JOB)
     git_commit_all(package, "A better title")
     return package
 
 
-def test_update_marks_conflicts_inline_where_both_sides_changed_the_same_line(retitled):
-    update(retitled, vcs_ref="v2.0.0", conflict="inline")
+def test_the_readme_never_conflicts_the_maintainers_title_is_kept_and_said(retitled):
+    result = update(retitled, vcs_ref="v2.0.0")
     readme = (retitled / "README.md").read_text()
+    assert readme.startswith(MAINTAINER_TITLE + "\n") and "<<<<<<<" not in readme
+    assert f"## Development\n\n{NEW_README_LINE}\n" in readme  # the rest of the README moved on
+    assert (
+        "README.md: kept the package's own section 'the title and summary'; the template's wording of it changed"
+        in (migration_notes(result, "kept"))
+    )
+
+
+def test_update_marks_conflicts_inline_in_a_file_the_template_owns(retitled):
+    update(retitled, vcs_ref="v2.0.0", conflict="inline")
+    pre_commit = (retitled / ".pre-commit-config.yaml").read_text()
     assert (
         "<<<<<<< before updating\n"
-        f"{MAINTAINER_TITLE}\n"
+        f"{MAINTAINER_PRE_COMMIT_COMMENT}\n"
         "=======\n"
-        f"# Lookup Client{NEW_TITLE_SUFFIX}\n"
+        f"{NEW_PRE_COMMIT_COMMENT}\n"
         ">>>>>>> after updating\n"
-    ) in readme
-    assert f"## Development\n\n{NEW_README_LINE}\n" in readme  # the rest of the file merged
-    assert files_with_conflicts(retitled) == ["README.md"]
+    ) in pre_commit
+    assert files_with_conflicts(retitled) == [".pre-commit-config.yaml"]
     # git sees the conflict, so the maintainer cannot commit it by accident.
-    assert "UU README.md" in git("status", "--porcelain", cwd=retitled).splitlines()
+    assert "UU .pre-commit-config.yaml" in git("status", "--porcelain", cwd=retitled).splitlines()
 
 
 def test_update_with_conflict_rej_leaves_rej_files_next_to_the_files(retitled):
     update(retitled, vcs_ref="v2.0.0", conflict="rej")
-    rejected = (retitled / "README.md.rej").read_text()
-    assert f"-# Lookup Client\n+{MAINTAINER_TITLE}\n" in rejected
-    readme = (retitled / "README.md").read_text()
-    assert readme.startswith(f"# Lookup Client{NEW_TITLE_SUFFIX}\n") and "<<<<<<<" not in readme
-    assert files_with_conflicts(retitled) == ["README.md.rej"]
+    rejected = (retitled / ".pre-commit-config.yaml.rej").read_text()
+    assert f"-{PRE_COMMIT_COMMENT}\n+{MAINTAINER_PRE_COMMIT_COMMENT}\n" in rejected
+    assert (retitled / ".pre-commit-config.yaml").read_text().startswith(NEW_PRE_COMMIT_COMMENT + "\n")
+    assert files_with_conflicts(retitled) == [".pre-commit-config.yaml.rej"]
     # A job appended below the include merges cleanly even though the include's ref moved.
     assert (retitled / ".gitlab-ci.yml").read_text().endswith(USER_CI_JOB)
 
@@ -402,15 +536,22 @@ def test_migrations_change_nothing_on_a_second_update(old_package):
     assert git("status", "--porcelain", cwd=old_package) == ""
 
 
-def test_a_migration_that_cannot_decide_stops_the_update_and_changes_nothing(old_package, capfd):
+def test_a_licence_that_is_not_mit_is_left_alone_and_the_update_finishes(old_package):
     (old_package / "LICENSE").write_text(APACHE_LICENSE_START)
     git_commit_all(old_package, "Apache, actually")
-    with pytest.raises(TaskError):
-        update(old_package, vcs_ref="v1.1.0")
-    assert "LICENSE is not the MIT licence" in capfd.readouterr().err
-    assert (old_package / "pyproject.toml").read_text() == POETRY1_PYPROJECT
+    result = update(old_package, vcs_ref="v1.1.0")
+    assert answers(old_package)["_commit"] == "v1.1.0"
     assert (old_package / "LICENSE").read_text() == APACHE_LICENSE_START
-    assert (old_package / ".gitlab-ci.yml").read_text() == OLD_GITLAB_CI
+    assert not (old_package / "LICENSE.txt").exists()
+    assert "license-files" not in tomlkit.parse((old_package / "pyproject.toml").read_text())["project"]
+    (skipped,) = migration_notes(result, "skipped")
+    assert "LICENSE is not the MIT licence" in skipped and "-d license=other" in skipped
+    # Recording the decision, as the note says, makes later updates quiet.
+    git_commit_all(old_package, "Update")
+    result = update(old_package, vcs_ref="v1.1.0", data={"license": "other"})
+    assert answers(old_package)["license"] == "other"
+    assert migration_notes(result, "skipped") == []
+    assert (old_package / "LICENSE").read_text() == APACHE_LICENSE_START
 
 
 def migrate(
@@ -421,11 +562,15 @@ def migrate(
 
 AFTER = (
     "after",
+    "--template",
+    str(TEMPLATE_ROOT),
+    "--from",
+    "HEAD",
     "--ci-project",
     "uis/devops/continuous-delivery/ci-templates",
     "--ci-file",
     "/auto-devops/common-pipeline.yml",
-    "--ci-ref",
+    "--ci-pin",
     "v6.0.0",
 )
 
@@ -435,7 +580,14 @@ def test_a_migration_waits_for_conflict_markers_to_be_resolved(tmp_path):
         'version = "1.4.2"\n',
         '<<<<<<< before updating\nversion = "1.4.2"\n=======\nversion = "1.5.0"\n>>>>>>> after updating\n',
     )
-    write_tree(tmp_path, {"pyproject.toml": conflicted, ".gitlab-ci.yml": OLD_GITLAB_CI})
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": conflicted,
+            ".gitlab-ci.yml": OLD_GITLAB_CI,
+            ".copier-answers.yml": "ci_include_ref: v5.2.0\n",
+        },
+    )
     result = migrate(*AFTER, cwd=tmp_path)
     assert result.returncode == 0
     assert (
@@ -451,6 +603,234 @@ def test_migrations_say_how_to_install_tomlkit_when_copier_lacks_it(tmp_path):
     result = migrate(*AFTER, cwd=tmp_path, python=(sys.executable, "-S"))
     assert result.returncode == 2
     assert "need tomlkit" in result.stderr and "pipx inject copier tomlkit" in result.stderr
+
+
+# --- the packages the team owns: rewritten, onboarded flat Poetry 1, onboarded Apache -----------
+
+REWRITTEN_README = """\
+Lookup client
+=============
+
+Finds people and groups in the University's Lookup directory, for services that need to know
+who someone is.
+
+## Install
+
+`pip install lookup-client`: it works on any Python from 3.11.
+
+## Example
+
+```python
+from lookup_client import client
+
+print(client.lookup("ab123"))
+```
+
+## Licence
+
+MIT, see LICENSE.txt.
+"""
+
+
+@dataclass(frozen=True)
+class Story:
+    package: Path
+    before_update: dict[str, str]
+    result: subprocess.CompletedProcess
+    replaced: dict[str, set[str]]
+
+
+def update_story(template: Template, package: Path, message: str) -> Story:
+    git_commit_all(package, message)
+    before = committed_files(package)
+    replaced = template_replaced_lines(template, package, package.parent / "renders")
+    return Story(package, before, update(package, vcs_ref="v2.0.0"), replaced)
+
+
+@pytest.fixture(scope="module")
+def rewritten(template, tmp_path_factory) -> Story:
+    """Made from the template at v1.0.0; its README rewritten from the first line to the last,
+    dependencies and tool tables added to pyproject.toml."""
+    package = package_at_v1(template, tmp_path_factory.mktemp("rewritten") / "lookup-client")
+    (package / "README.md").write_text(REWRITTEN_README)
+    write_tree(package, {"src/lookup_client/client.py": USER_CODE})
+    pyproject = package / "pyproject.toml"
+    replace_once(
+        pyproject, "dependencies = []", 'dependencies = [\n    "requests>=2.31",  # the HTTP client\n]'
+    )
+    append(pyproject, "\n[tool.coverage.report]\nfail_under = 90  # the team's floor\n")
+    text = pyproject.read_text()
+    pyproject.write_text(
+        text.replace(
+            "[tool.pytest.ini_options]",
+            '[tool.poe.tasks.test]\ncmd = "pytest"\n\n[tool.pytest.ini_options]',
+            1,
+        )
+    )
+    return update_story(template, package, "Our own README, dependencies and tasks")
+
+
+FLAT_POETRY1 = """\
+# Lookup client: packaging metadata.
+[tool.poetry]
+name = "lookup-client"
+version = "1.4.2"
+description = "A client for the Lookup API."
+authors = ["UIS DevOps <devops@example.org>"]
+license = "MIT"
+readme = "README.md"
+
+# Tasks sit between the Poetry tables, as in the team's own packages.
+[tool.poe.tasks.test]
+cmd = "pytest"
+help = "run the tests"
+
+[tool.poe.tasks.lint]
+cmd = "ruff check ."
+
+[tool.poetry.dependencies]
+python = "^3.11"
+requests = "^2.31"  # sessions
+
+[tool.poetry.group.dev.dependencies]
+pytest = "^8.0"  # the test runner
+
+[build-system]
+requires = ["poetry-core>=1.0.0"]
+build-backend = "poetry.core.masonry.api"
+"""
+
+FLAT_README = """\
+# Lookup client
+
+Talks to the Lookup API: people, groups and institutions.
+
+## Usage
+
+```python
+import lookup_client
+```
+"""
+
+
+def onboarded(template: Template, package: Path, *, keeps_licence: bool = False) -> Path:
+    """Onboard `package` at template v1.0.0 and commit, as a maintainer does. A package that
+    keeps its own licence is reported with it as a conflict (exit status 1), and onboarded."""
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(
+        ["onboard", "--yes", "--json", "--template", str(template.path), "--vcs-ref", "v1.0.0", str(package)],
+        out=out,
+        err=err,
+    )
+    (report,) = json.loads(out.getvalue())["packages"]
+    assert report["status"] == "onboarded", out.getvalue() + err.getvalue()
+    licence_conflicts = [c for c in report["conflicts"] if "not the MIT licence" in c]
+    assert report["conflicts"] == (licence_conflicts if keeps_licence else []), report["conflicts"]
+    assert code == (1 if keeps_licence else 0)
+    git_commit_all(package, "Onboard to the template")
+    return package
+
+
+@pytest.fixture(scope="module")
+def flat(template, tmp_path_factory) -> Story:
+    """The team's own shape: Poetry 1, code in lookup_client/ (no src/), [tool.poe] tables
+    splitting the [tool.poetry*] tables, the maintainers' README; onboarded at v1.0.0."""
+    package = git_repo(
+        tmp_path_factory.mktemp("flat") / "lookup-client",
+        {
+            "pyproject.toml": FLAT_POETRY1,
+            "README.md": FLAT_README,
+            "LICENSE": MIT_LICENSE,
+            "lookup_client/__init__.py": '"""The Lookup client."""\n\n__version__ = "1.4.2"\n',
+            "tests/test_lookup.py": "import lookup_client\n\n\ndef test_version():\n    assert lookup_client.__version__\n",
+        },
+        remote="git@gitlab.developers.cam.ac.uk:uis/devops/lookup-client.git",
+    )
+    onboarded(template, package)
+    return update_story(template, package, "Onboarded")
+
+
+@pytest.fixture(scope="module")
+def apache(template, tmp_path_factory) -> Story:
+    """A package under the Apache licence, which onboarding keeps; onboarded at v1.0.0."""
+    package = git_repo(
+        tmp_path_factory.mktemp("apache") / "lookup-client",
+        {
+            "pyproject.toml": FLAT_POETRY1.replace('license = "MIT"', 'license = "Apache-2.0"'),
+            "README.md": FLAT_README,
+            "LICENSE": APACHE_LICENSE_START,
+            "src/lookup_client/__init__.py": '__version__ = "1.4.2"\n',
+        },
+        remote="git@gitlab.developers.cam.ac.uk:uis/devops/lookup-client.git",
+    )
+    (package / "pyproject.toml").write_text(
+        FLAT_POETRY1.replace('license = "MIT"', 'license = "Apache-2.0"').replace(
+            'readme = "README.md"',
+            'readme = "README.md"\npackages = [{ include = "lookup_client", from = "src" }]',
+        )
+    )
+    git_commit_all(package, "src layout")
+    onboarded(template, package, keeps_licence=True)
+    return update_story(template, package, "Onboarded")
+
+
+STORIES = ("rewritten", "flat", "apache")
+
+
+@pytest.fixture(params=STORIES)
+def story(request) -> Story:
+    return request.getfixturevalue(request.param)
+
+
+def test_update_of_an_owned_package_exits_0_with_no_conflict_and_no_note_to_act_on(story):
+    assert answers(story.package)["_commit"] == "v2.0.0"
+    assert files_with_conflicts(story.package) == []
+    assert not [
+        line for line in git("status", "--porcelain", cwd=story.package).splitlines() if line[:2] == "UU"
+    ]
+    assert migration_notes(story.result, "skipped") == []
+
+
+def test_update_of_an_owned_package_loses_no_maintainer_line(story):
+    assert_no_maintainer_line_lost(story.package, story.before_update, story.replaced)
+
+
+def test_update_of_an_owned_package_delivers_the_template_release(story, template):
+    readme = (story.package / "README.md").read_text()
+    assert NEW_SECTION in readme
+    pyproject_text = (story.package / "pyproject.toml").read_text()
+    assert tomlkit.parse(pyproject_text)["tool"]["ruff"]["line-length"] == template.line_length_v2
+    assert NEW_DEV_DEPENDENCY in pyproject_text
+    assert (story.package / NEW_FILE).is_file()
+    assert (story.package / ".pre-commit-config.yaml").read_text().startswith(NEW_PRE_COMMIT_COMMENT)
+
+
+def test_a_rewritten_readme_says_which_template_wording_it_kept_out(rewritten):
+    kept = migration_notes(rewritten.result, "kept")
+    assert "README.md: left out the section 'Installation', as the package removed it" in kept
+    assert (rewritten.package / "README.md").read_text().startswith(REWRITTEN_README.split("## Licence")[0])
+
+
+def test_a_flat_package_gets_nothing_under_src_and_no_smoke_test(flat):
+    assert answers(flat.package)["package_layout"] == "flat"
+    assert not (flat.package / "src").exists()
+    assert not (flat.package / "tests" / "test_package.py").exists()
+
+
+def test_a_package_that_keeps_its_own_licence_keeps_it_through_updates(apache):
+    assert answers(apache.package)["license"] == "other"
+    assert (apache.package / "LICENSE").read_text() == APACHE_LICENSE_START
+    assert not (apache.package / "LICENSE.txt").exists()
+    assert "license" not in tomlkit.parse((apache.package / "pyproject.toml").read_text())["project"] or (
+        tomlkit.parse((apache.package / "pyproject.toml").read_text())["project"]["license"] != "MIT"
+    )
+
+
+def test_a_second_update_to_the_same_version_changes_nothing(story):
+    git_commit_all(story.package, "Update to template v2.0.0")
+    result = update(story.package, vcs_ref="v2.0.0")
+    assert git("status", "--porcelain", cwd=story.package) == ""
+    assert migration_notes(result, "migrated") == []
 
 
 # --- end to end ---------------------------------------------------------------------------------
@@ -471,3 +851,64 @@ def test_a_migrated_poetry1_package_passes_poetry_check_and_builds(old_package):
     update(old_package, vcs_ref="v1.1.0")
     poetry("check", "--strict", cwd=old_package)
     poetry("build", cwd=old_package)
+
+
+# --- from the released v0.1.0 to this version ------------------------------------------------------
+
+# The commit this repository released as v0.1.0 (its CHANGELOG's first entry).
+V0_1_0 = "dcc580f7b8ef38479c72ead179d1993b17cd9848"
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory) -> Path:
+    """The template at v0.1.0, as released, then this working tree as v0.2.0."""
+    root = tmp_path_factory.mktemp("released") / "python-package-template"
+    root.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", V0_1_0], cwd=TEMPLATE_ROOT, capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(root)], input=archive, check=True)
+    git_init(root)
+    tag(root, "v0.1.0")
+    shutil.rmtree(root / "template")
+    shutil.rmtree(root / "extensions")
+    current = template_snapshot(tmp_path_factory.mktemp("current") / "t", "v0.2.0")
+    for part in ("template", "extensions", "copier.yml"):
+        source = current / part
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / part)
+    tag(root, "v0.2.0")
+    return root
+
+
+def test_a_flat_package_made_at_v0_1_0_is_recorded_as_flat_and_gets_no_src(released, tmp_path):
+    """v0.1.0 did not ask where the code lives; an onboarded flat package then had no src/."""
+    package = render(released, tmp_path / "lookup-client", vcs_ref="v0.1.0")
+    (package / "src" / "lookup_client").rename(package / "lookup_client")
+    (package / "src").rmdir()
+    (package / "tests" / "test_package.py").unlink()
+    replace_once(
+        package / "pyproject.toml",
+        'packages = [{ include = "lookup_client", from = "src" }]',
+        'packages = [{ include = "lookup_client" }]',
+    )
+    git_init(package)
+    git_commit_all(package, "Flat, as onboarded at v0.1.0")
+    result = update(package, vcs_ref="v0.2.0")
+    assert answers(package)["package_layout"] == "flat" and answers(package)["license"] == "MIT"
+    assert ".copier-answers.yml: recorded package_layout: flat (from the package)" in migration_notes(
+        result, "migrated"
+    )
+    assert not (package / "src").exists() and not (package / "tests" / "test_package.py").exists()
+    assert files_with_conflicts(package) == [] and migration_notes(result, "skipped") == []
+
+
+@pytest.mark.slow
+def test_an_updated_owned_package_builds_and_its_tests_pass(story, tmp_path):
+    package = tmp_path / "lookup-client"
+    shutil.copytree(story.package, package, ignore=shutil.ignore_patterns(".git"))
+    if (package / "poetry.lock").exists():
+        (package / "poetry.lock").unlink()
+    poetry_install(package)
+    poetry("build", cwd=package)
+    run(tool("twine"), "check", "--strict", *sorted((package / "dist").iterdir()), cwd=package)
+    poetry("run", "pytest", "-q", "-p", "no:cacheprovider", cwd=package)

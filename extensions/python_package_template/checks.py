@@ -12,10 +12,7 @@ not a failure) or "skip" (does not apply, or was not asked for).
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -24,8 +21,16 @@ import tomlkit
 import yaml
 from packaging.version import InvalidVersion, Version
 
+from . import proof
 from . import readme as readme_rules
-from .packagefiles import ci_includes, find_licence_file, load_ci, pyproject_metadata, readme_field
+from .packagefiles import (
+    ci_includes,
+    find_licence_file,
+    find_readme,
+    load_ci,
+    pyproject_metadata,
+    readme_field,
+)
 from .template_source import ANSWERS_FILE, release_tags
 from .yaml_edits import release_tag_version
 
@@ -36,7 +41,7 @@ RULES = {
     "readme-field": "pyproject.toml names the README (readme field), so PyPI shows it",
     "readme-sections": "README says what it does, why, how to install, use, find out more, release; licence",
     "licence": "LICENSE.txt is present and is the MIT licence",
-    "pypi-metadata": "PyPI would accept the metadata (poetry build, twine check --strict)",
+    "pypi-metadata": "PyPI would accept the metadata (a build with its own backend, twine check --strict)",
     "classifiers": "classifiers are valid trove classifiers",
     "version": "the version is a PEP 440 version",
     "ci-include": ".gitlab-ci.yml includes the team's common pipeline",
@@ -64,7 +69,20 @@ def _load_pyproject(path: Path) -> dict:
     return tomlkit.parse((path / "pyproject.toml").read_text(encoding="utf-8")).unwrap()
 
 
-def check_readme_field(path: Path, doc: dict) -> RuleResult:
+def check_readme_field(path: Path, doc: dict, built: proof.Built | None) -> RuleResult:
+    if "readme" in (doc.get("project", {}).get("dynamic") or []):
+        # Computed by the backend (hatch-fancy-pypi-readme, say): the built METADATA says.
+        if built is None:
+            return RuleResult(
+                "readme-field", SKIP, "readme is dynamic: not checked without a build (--no-build)"
+            )
+        if built.long_description.strip():
+            return RuleResult(
+                "readme-field", PASS, "readme is dynamic, and the built METADATA has a long description"
+            )
+        return RuleResult(
+            "readme-field", FAIL, "readme is dynamic, but the built METADATA has no long description"
+        )
     named = readme_field(doc)
     if not named:
         return RuleResult(
@@ -77,18 +95,27 @@ def check_readme_field(path: Path, doc: dict) -> RuleResult:
 
 def check_readme_sections(path: Path, doc: dict) -> RuleResult:
     named = readme_field(doc)
-    readme = path / named if named and (path / named).is_file() else path / "README.md"
-    if not readme.is_file():
+    readme = path / named if named and (path / named).is_file() else find_readme(path, doc)
+    if readme is None or not readme.is_file():
         return RuleResult("readme-sections", FAIL, "there is no README")
     text = readme.read_text(encoding="utf-8", errors="replace")
     missing = readme_rules.missing_sections(text)
     if missing:
         return RuleResult("readme-sections", FAIL, f"{readme.name} lacks: {', '.join(missing)}")
+    placeholders = readme_rules.placeholder_lines(text)
+    if placeholders:
+        lines = ", ".join(map(str, placeholders[:6]))
+        return RuleResult(
+            "readme-sections",
+            FAIL,
+            f"{readme.name} still holds the template's placeholder text (line {lines}): write the package's"
+            " own words there",
+        )
     if readme_rules.has_skeleton(text):
         return RuleResult(
             "readme-sections",
             PASS,
-            f"{readme.name} has them all, some still as the onboarding skeleton: fill it in",
+            f"{readme.name} has them all; delete the onboarding skeleton's two marker comments when done",
         )
     return RuleResult("readme-sections", PASS, f"{readme.name} has them all")
 
@@ -213,75 +240,49 @@ def check_answers(path: Path, answers: dict, template_tags: list[str] | None) ->
             RuleResult("template-version", SKIP, "the template has no release tags to compare with"),
         ]
     latest = tags[-1]
-    base = commit.split("-")[0]  # `git describe` gives v1.0.0-3-gabc for commits after a tag
+    update = f"`copier update --trust --defaults --vcs-ref {latest}`, then review and commit"
     if commit == latest:
         return [present, RuleResult("template-version", PASS, f"{commit} is the latest")]
-    if base in tags and tags.index(base) < tags.index(latest):
+    base = commit.split("-")[0]  # `git describe` gives v1.0.0-3-gabc for commits after a tag
+    if base in tags and base != commit:
         return [
             present,
-            RuleResult("template-version", WARN, f"{commit} is behind {latest}: run `copier update`"),
+            RuleResult(
+                "template-version",
+                FAIL,
+                f"{commit} is an unreleased commit after {base}, not a release (latest: {latest}): run {update}",
+            ),
         ]
-    return [present, RuleResult("template-version", PASS, f"{commit} (latest release: {latest})")]
+    if base in tags:
+        return [present, RuleResult("template-version", FAIL, f"{commit} is behind {latest}: run {update}")]
+    return [
+        present,
+        RuleResult(
+            "template-version",
+            FAIL,
+            f"{commit} is not a release of the template (a bare commit, so `copier check-update` cannot place"
+            f" it): run {update}",
+        ),
+    ]
 
 
-def poetry_executable() -> str | None:
-    return os.environ.get("PYTHON_PACKAGE_TEMPLATE_POETRY") or shutil.which("poetry")
-
-
-def _package_files(path: Path) -> list[str]:
-    """The files git would put in a commit of the package (tracked and not ignored)."""
-    result = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
-        cwd=path,
-        capture_output=True,
-        text=True,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
-    if result.returncode != 0:
-        return [str(p.relative_to(path)) for p in path.rglob("*") if p.is_file() and ".git" not in p.parts]
-    return [f for f in result.stdout.split("\0") if f]
-
-
-def _build_env() -> dict[str, str]:
-    """Poetry's own environment for a build: no virtual environment of the caller's, none created."""
-    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
-    env.update(POETRY_VIRTUALENVS_CREATE="false", POETRY_NO_INTERACTION="1")
-    return env
-
-
-def check_pypi_metadata(path: Path) -> RuleResult:
-    """Build a copy of the package with Poetry and run `twine check --strict` on what it built."""
-    poetry = poetry_executable()
-    if poetry is None:
-        return RuleResult(
-            "pypi-metadata", FAIL, "Poetry is not on PATH: cannot build the package to check it"
-        )
+def check_pypi_metadata(path: Path) -> tuple[RuleResult, proof.Built | None]:
+    """Build the package's wheel with its own backend (in a scratch copy) and run
+    `twine check --strict` on it; the build, for the rules that read it."""
+    backend = proof.backend_name(path)
     with tempfile.TemporaryDirectory(prefix="ppt-check-") as tmp:
-        copy, dist = Path(tmp) / "package", Path(tmp) / "dist"
-        for relative in _package_files(path):
-            source = path / relative
-            if source.is_file():
-                target = copy / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, target)
-        built = subprocess.run(
-            [poetry, "build", "--no-interaction", "--output", str(dist)],
-            cwd=copy,
-            capture_output=True,
-            text=True,
-            env=_build_env(),
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-        if built.returncode != 0:
-            lines = (built.stderr.strip() or built.stdout.strip()).splitlines()
-            return RuleResult("pypi-metadata", FAIL, "poetry build failed: " + " ".join(lines[-3:]))
-        files = sorted(str(p) for p in dist.iterdir())
+        copy = proof.copy_package(path, Path(tmp) / "package")
+        wheels = Path(tmp) / "dist"
+        try:
+            built = proof.build_copy(copy, path, wheel_dir=wheels)
+        except proof.BuildFailed as error:
+            return RuleResult("pypi-metadata", FAIL, f"the build ({backend}) failed: {error}"), None
+        files = sorted(str(p) for p in wheels.iterdir())
         problems = twine_check_strict(files)
         if problems:
-            return RuleResult("pypi-metadata", FAIL, "twine check --strict: " + " ".join(problems[:4]))
-        return RuleResult("pypi-metadata", PASS, ", ".join(Path(f).name for f in files))
+            return RuleResult("pypi-metadata", FAIL, "twine check --strict: " + " ".join(problems[:4])), built
+        names = ", ".join(Path(f).name for f in files)
+        return RuleResult("pypi-metadata", PASS, f"built with {backend}: {names}"), built
 
 
 def twine_check_strict(files: list[str]) -> list[str]:
@@ -324,11 +325,15 @@ def check_package(
         from .edits import is_mit_license as is_mit
     doc = _load_pyproject(path)
     answers = read_answers(path)
+    if build:
+        metadata, built = check_pypi_metadata(path)
+    else:
+        metadata, built = RuleResult("pypi-metadata", SKIP, "not built (--no-build)"), None
     results = [
-        check_readme_field(path, doc),
+        check_readme_field(path, doc, built),
         check_readme_sections(path, doc),
         check_licence(path, is_mit),
-        check_pypi_metadata(path) if build else RuleResult("pypi-metadata", SKIP, "not built (--no-build)"),
+        metadata,
         check_classifiers(doc),
         check_version(doc),
         *check_ci(path, answers),

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
+import signal
 import sys
 import tempfile
 import warnings
@@ -26,7 +28,7 @@ from typing import Any, TextIO
 from . import fleet
 from .checks import FAIL, RULES, check_package
 from .infer import Inferred, NotAPackage, infer_answers, require_package
-from .onboard import ERROR, ONBOARDED, SKIPPED, UNCHANGED, PackageReport, onboard_package
+from .onboard import ERROR, INTERRUPTED, ONBOARDED, SKIPPED, UNCHANGED, PackageReport, onboard_package
 from .template_source import (
     DEFAULT_TEMPLATE_HELP,
     DEFAULT_TEMPLATE_TEXT,
@@ -46,9 +48,11 @@ Onboarding infers the template's answers from each package (pyproject.toml, READ
 files the package lacks, merges pyproject.toml structurally, adds the common CI include, renames
 an MIT LICENSE to LICENSE.txt, appends the README sections it lacks as a marked skeleton, and
 writes .copier-answers.yml so that `copier update` works from then on. It never overwrites the
-package's own content and never touches a non-MIT licence; what it cannot merge it reports as a
-conflict. Nothing is committed: review with `git diff`, then commit. Running it again changes
-nothing.
+package's own content, never switches its build backend and never touches a non-MIT licence;
+what it cannot merge it reports as a conflict. Each package is built with its own backend
+before and after the edits: unless the wheels differ only where the rules ask, nothing is
+written. A dirty working tree is refused. Nothing is committed: review with `git diff`, then
+commit. Running it again changes nothing.
 """
 
 EPILOG = f"""\
@@ -147,19 +151,48 @@ def _parse_data(items: list[str], parser: argparse.ArgumentParser) -> dict[str, 
 # --- running per-package work, in parallel processes when there is more than one package ---
 
 
+class Interrupted(Exception):
+    """A package that Ctrl-C stopped before it was worked on (or before anything was written)."""
+
+
+_stop_event = None  # in worker processes: set when the user pressed Ctrl-C
+
+
+def _init_worker(event) -> None:
+    """Workers ignore Ctrl-C: the main process tells them through `event`, and each finishes or
+    leaves alone the package it is on, so that no package is left half-written."""
+    global _stop_event
+    _stop_event = event
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def stop_requested() -> bool:
+    return _stop_event is not None and _stop_event.is_set()
+
+
 def run_all(
     func: Callable[..., Any], jobs_args: list[tuple], jobs: int, progress: Callable[[int, Any], None]
 ) -> list[Any]:
     """func(*args) for each args, in at most `jobs` processes; results in input order.
-    `progress(index, result)` is called as each finishes."""
+    `progress(index, result)` is called as each finishes. After Ctrl-C, the packages not done
+    get an `Interrupted` result (those being worked on finish, or stop before writing)."""
     results: list[Any] = [None] * len(jobs_args)
     if jobs <= 1 or len(jobs_args) <= 1:
         for index, args in enumerate(jobs_args):
-            results[index] = func(*args)
+            try:
+                results[index] = func(*args)
+            except KeyboardInterrupt:
+                for rest in range(index, len(jobs_args)):
+                    results[rest] = Interrupted()
+                break
             progress(index, results[index])
         return results
-    with ProcessPoolExecutor(max_workers=min(jobs, len(jobs_args))) as pool:
-        futures = {pool.submit(func, *args): index for index, args in enumerate(jobs_args)}
+    event = multiprocessing.get_context().Event()
+    pool = ProcessPoolExecutor(
+        max_workers=min(jobs, len(jobs_args)), initializer=_init_worker, initargs=(event,)
+    )
+    futures = {pool.submit(func, *args): index for index, args in enumerate(jobs_args)}
+    try:
         for future in as_completed(futures):
             index = futures[future]
             try:
@@ -167,6 +200,15 @@ def run_all(
             except Exception as error:  # a worker that died: report it, carry on
                 results[index] = error
             progress(index, results[index])
+    except KeyboardInterrupt:
+        event.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        for future, index in futures.items():
+            if results[index] is None:
+                done = future.done() and not future.cancelled() and future.exception() is None
+                results[index] = future.result() if done else Interrupted()
+    finally:
+        pool.shutdown(wait=True)
     return results
 
 
@@ -180,7 +222,17 @@ def _infer_job(path: str, python_choices: tuple[str, ...]) -> Inferred | str:
 
 
 def _onboard_job(path: str, answers: dict[str, str], template: TemplateSource) -> PackageReport:
-    report = onboard_package(path, answers, template)
+    try:
+        report = onboard_package(path, answers, template, stop=stop_requested)
+    except KeyboardInterrupt:
+        if _stop_event is None:  # in the main process: Ctrl-C stops the whole run
+            raise
+        return PackageReport(
+            path=path,
+            status=INTERRUPTED,
+            answers=answers,
+            error="interrupted: the package was left as it was",
+        )
     report.path = path
     if report.status in (ONBOARDED, UNCHANGED):
         try:
@@ -305,6 +357,15 @@ def _finish(
         print("\n" + summary_table(reports, checking=checking), file=out)
         if not checking and any(r.status == ONBOARDED for r in reports):
             print("\nNothing is committed: review each package with `git diff`, then commit.", file=out)
+        interrupted = [r for r in reports if r.status == INTERRUPTED]
+        if interrupted:
+            print(
+                f"\nInterrupted: {len(interrupted)} package(s) were left exactly as they were; the others"
+                " were onboarded completely. Run the same command again to carry on.",
+                file=out,
+            )
+    if any(r.status == INTERRUPTED for r in reports):
+        return 130
     return 1 if failed else 0
 
 
@@ -377,6 +438,9 @@ def _onboard(
             _progress(len(args.paths), "reading", args.paths, err, errors_only=True),
         )
 
+        if any(isinstance(found, Interrupted) for found in inferred):
+            print("\nStopped: no package was changed.", file=err)
+            return 130
         reports: dict[int, PackageReport] = {}
         work: list[tuple[int, dict[str, str]]] = []
         for index, (path, found) in enumerate(zip(args.paths, inferred, strict=True)):
@@ -425,6 +489,13 @@ def _onboard(
             if isinstance(result, PackageReport):
                 result.notes = reports[index].notes + result.notes
                 reports[index] = result
+            elif isinstance(result, Interrupted):
+                reports[index] = PackageReport(
+                    path=args.paths[index],
+                    status=INTERRUPTED,
+                    answers=answers,
+                    error="interrupted (Ctrl-C) before it was onboarded: the package was left as it was",
+                )
             else:
                 reports[index] = PackageReport(
                     path=args.paths[index], status=ERROR, answers=answers, error=str(result)

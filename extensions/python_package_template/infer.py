@@ -152,8 +152,28 @@ def _readme_title_and_summary(text: str) -> tuple[str | None, str | None]:
         first = re.match(r"^(.{20,200}?[.!?])(\s|$)", summary)
         summary = first[1] if first else None
     if title:
-        title = re.sub(r"[`*_]|\[([^\]]*)\]\([^)]*\)", r"\1", title).strip() or None
+        # Markdown markup goes (code, emphasis, links); underscores inside names stay.
+        title = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", title)
+        title = re.sub(r"(?<![\w])(\*{1,2}|_{1,2})(\S(?:.*?\S)?)\1(?![\w])", r"\2", title)
+        title = title.replace("`", "").strip() or None
     return title, summary
+
+
+# The template's `description` answer is at most this long (PyPI accepts 512: a package's own
+# published summary is kept in its pyproject.toml whatever its length).
+MAX_TEMPLATE_SUMMARY = 200
+
+
+def template_summary(summary: str) -> str:
+    """The package's summary as the template's answer: itself when short enough, else its first
+    sentence, else its first words."""
+    if len(summary) <= MAX_TEMPLATE_SUMMARY:
+        return summary
+    sentence = re.match(rf"^(.{{20,{MAX_TEMPLATE_SUMMARY}}}?[.!?])(\s|$)", summary)
+    if sentence:
+        return sentence[1]
+    cut = summary[: MAX_TEMPLATE_SUMMARY - 1].rsplit(" ", 1)[0].rstrip(" ,;:")
+    return cut + "…"
 
 
 def infer_answers(path: Path, python_choices: tuple[str, ...] = ()) -> Inferred:
@@ -175,8 +195,24 @@ def infer_answers(path: Path, python_choices: tuple[str, ...] = ()) -> Inferred:
     if meta.get("name"):
         inferred.set("distribution_name", canonicalize_name(str(meta["name"])), f"{where}.name")
     if meta.get("description"):
-        inferred.set("description", " ".join(str(meta["description"]).split()), f"{where}.description")
+        summary = " ".join(str(meta["description"]).split())
+        answer = template_summary(summary)
+        inferred.set("description", answer, f"{where}.description")
+        if answer != summary:
+            inferred.notes.append(
+                f"the package's summary ({len(summary)} characters) stays in pyproject.toml as PyPI shows it; the"
+                f" template's `description` answer, at most {MAX_TEMPLATE_SUMMARY} characters, is {answer!r}"
+            )
+    keywords = meta.get("keywords")
+    if keywords and isinstance(keywords, list):
+        inferred.set("keywords", ", ".join(str(word) for word in keywords), f"{where}.keywords")
     name, email = _first_author(meta.get("authors") or meta.get("maintainers"))
+    if name and "," in name:
+        inferred.notes.append(
+            f"the author {name!r} stays in pyproject.toml as it is; the template's `author_name` answer takes"
+            " no commas, so it is given without them"
+        )
+        name = " ".join(name.replace(",", " ").split())
     inferred.set("author_name", name, f"{where}.authors")
     inferred.set("author_email", email, f"{where}.authors")
     if meta.get("version"):
@@ -207,6 +243,12 @@ def infer_answers(path: Path, python_choices: tuple[str, ...] = ()) -> Inferred:
         inferred.set(
             "package_name", package_dirs[0].name.removesuffix(".py"), f"{package_dirs[0].relative_to(path)}"
         )
+        in_src = package_dirs[0].is_dir() and package_dirs[0].parent == path / "src"
+        inferred.set(
+            "package_layout", "src" if in_src else "flat", f"{package_dirs[0].relative_to(path)} (its code)"
+        )
+    else:
+        inferred.set("package_layout", "flat", "no code found")
 
     urls = {str(k).lower(): str(v) for k, v in (meta.get("urls") or {}).items()}
     for key in ("homepage", "documentation", "repository"):
@@ -225,6 +267,9 @@ def infer_answers(path: Path, python_choices: tuple[str, ...] = ()) -> Inferred:
     licence = find_licence_file(path)
     if licence:
         text = licence.read_text(encoding="utf-8", errors="replace")
+        from .edits import is_mit_license
+
+        inferred.set("license", "MIT" if is_mit_license(text) else "other", f"{licence.name}")
         match = re.search(
             r"^\s*Copyright\s*(?:\(c\)|©)?\s*(?:\d{4}(?:\s*[-–,]\s*\d{4})*,?)?\s*(?:by\s+)?(.+?)\.?\s*(?:All rights reserved\.?)?\s*$",
             text,

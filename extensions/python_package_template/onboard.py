@@ -14,6 +14,13 @@ file, the package gains what it lacks:
 - last, the Copier answers file records the template and its version, so that `copier update`
   works from then on.
 
+All or nothing: every edit is planned in memory first. The package is built with its own
+backend before and after the planned edits, in scratch copies (see `proof`); only when the
+wheels agree, except where the rules intend a change, are the edits written, and an error or
+Ctrl-C while they are written puts back what was there. A dirty working tree is refused, as
+`copier update` refuses it. Each file keeps its line endings; a file that is not UTF-8 is
+refused with its name.
+
 Running it again changes nothing. A package that already has an answers file from another
 template version is left alone: `copier update` is the way to move it.
 """
@@ -21,6 +28,7 @@ template version is left alone: `copier update` is the way to move it.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import tempfile
 import traceback
@@ -31,14 +39,24 @@ import copier
 import tomlkit
 import yaml
 
-from . import edits
+from . import edits, proof
 from . import readme as readme_rules
-from .infer import NotAPackage, find_import_packages, require_package
-from .packagefiles import LICENCE_NAMES, ci_includes, find_readme, load_ci
-from .pyproject_merge import has_metadata, merge_pyproject
+from .infer import NotAPackage, find_import_packages, git_output, parse_remote, require_package
+from .packagefiles import LICENCE_NAMES, ci_includes, find_readme, load_ci, pyproject_metadata
+from .pyproject_merge import has_metadata, merge_pyproject, remote_urls
 from .template_source import ANSWERS_FILE, TemplateSource
 
-ONBOARDED, UNCHANGED, SKIPPED, ERROR = "onboarded", "unchanged", "skipped", "error"
+ONBOARDED, UNCHANGED, SKIPPED, ERROR, INTERRUPTED = (
+    "onboarded",
+    "unchanged",
+    "skipped",
+    "error",
+    "interrupted",
+)
+
+
+class OnboardError(Exception):
+    """Onboarding stopped before writing anything; the message says why and what to do."""
 
 
 @dataclass
@@ -64,28 +82,120 @@ class PackageReport:
 
 
 class _Package:
-    """The package being changed: writes go through here so that every change is recorded."""
+    """The package being changed. Nothing is written until `write_all`: reads see the planned
+    text, writes and renames are planned in memory, and every change is recorded."""
 
     def __init__(self, path: Path, report: PackageReport) -> None:
         self.path = path
         self.report = report
+        self.planned: dict[str, bytes | None] = {}  # relative path -> new bytes (None: removed)
+        self.renames: list[tuple[str, str]] = []  # (old, new), done with `git mv` when tracked
+        self._newline: dict[str, str] = {}
+
+    def exists(self, relative: str) -> bool:
+        if relative in self.planned:
+            return self.planned[relative] is not None
+        return (self.path / relative).is_file()
+
+    def _bytes(self, relative: str) -> bytes | None:
+        if relative in self.planned:
+            return self.planned[relative]
+        file = self.path / relative
+        return file.read_bytes() if file.is_file() else None
 
     def read(self, relative: str) -> str | None:
-        file = self.path / relative
-        return file.read_text(encoding="utf-8") if file.is_file() else None
+        """The file's text with "\n" line ends (its own are put back on writing)."""
+        data = self._bytes(relative)
+        if data is None:
+            return None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise OnboardError(
+                f"{relative} is not UTF-8 (byte {data[error.start]:#04x} at offset {error.start}), so onboarding"
+                " cannot edit it without changing its encoding; convert it to UTF-8 (e.g. `iconv -f latin1 -t"
+                f" utf-8`), commit, and run again. Nothing was changed."
+            ) from None
+        if "\r\n" in text:
+            self._newline.setdefault(relative, "\r\n")
+            text = text.replace("\r\n", "\n")
+        return text
 
     def write(self, relative: str, text: str, change: str | list[str]) -> None:
-        file = self.path / relative
-        if file.is_file() and file.read_text(encoding="utf-8") == text:
+        if self.exists(relative) and self.read(relative) == text:
             return
-        file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_text(text, encoding="utf-8")
+        newline = self._newline.get(relative, "\n")
+        self.planned[relative] = (text.replace("\n", newline) if newline != "\n" else text).encode("utf-8")
+        self.changed(relative, change)
+
+    def rename(self, old: str, new: str, change: str) -> None:
+        self.planned[new] = self._bytes(old)
+        self.planned[old] = None
+        self.renames.append((old, new))
+        self.changed(new, change)
+
+    def remove(self, relative: str, change: str) -> None:
+        self.planned[relative] = None
         self.changed(relative, change)
 
     def changed(self, relative: str, change: str | list[str]) -> None:
         if relative not in self.report.changed_files:
             self.report.changed_files.append(relative)
         self.report.changes += [change] if isinstance(change, str) else change
+
+    def apply_to(self, root: Path) -> None:
+        """Write the plan into `root` (a scratch copy of the package)."""
+        for relative, data in self.planned.items():
+            target = root / relative
+            if data is None:
+                target.unlink(missing_ok=True)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+
+    def write_all(self) -> None:
+        """Write the plan into the package. On any error or interruption (Ctrl-C) what was
+        there is put back, git's index included, and the exception goes on."""
+        index = Path(git_output(self.path, "rev-parse", "--absolute-git-dir") or self.path / ".git") / "index"
+        saved_index = index.read_bytes() if index.is_file() else None
+        saved = {relative: self._original(relative) for relative in self.planned}
+        new_dirs: list[Path] = []
+        try:
+            for old, new in self.renames:
+                if edits._git_tracked(self.path, old):
+                    edits._git(self.path, "mv", "--", old, new)
+            for relative, data in self.planned.items():
+                target = self.path / relative
+                if data is None:
+                    target.unlink(missing_ok=True)
+                    continue
+                for parent in reversed(target.relative_to(self.path).parents):
+                    if not (self.path / parent).exists():
+                        new_dirs.append(self.path / parent)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                write_file(target, data)
+        except BaseException:
+            for relative, data in saved.items():
+                target = self.path / relative
+                if data is None:
+                    target.unlink(missing_ok=True)
+                else:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(data)
+            for directory in reversed(new_dirs):
+                shutil.rmtree(directory, ignore_errors=True)
+            if saved_index is not None:
+                index.write_bytes(saved_index)
+            raise
+
+    def _original(self, relative: str) -> bytes | None:
+        file = self.path / relative
+        return file.read_bytes() if file.is_file() else None
+
+
+def write_file(target: Path, data: bytes) -> None:
+    """Write one planned file (one function, so that tests can interrupt onboarding here)."""
+    target.write_bytes(data)
 
 
 def _render(template: TemplateSource, answers: dict[str, str], destination: Path) -> str:
@@ -130,55 +240,61 @@ def _defines_version(package_dir: Path | None) -> bool:
     return init.is_file() and "__version__" in init.read_text(encoding="utf-8", errors="replace")
 
 
-def _licence(package: _Package, render: Path) -> bool:
-    """LICENSE.txt with the MIT licence; whether the package is (now) MIT-licensed."""
-    path = package.path
-    found = [name for name in LICENCE_NAMES if (path / name).is_file()]
+@dataclass
+class _Licence:
+    """What the package's licence is, decided before anything is rendered."""
+
+    is_mit: bool
+    files: list[str]  # the licence files it has, preferred name first
+    conflict: str = ""
+
+
+def _licence_of(package: _Package, doc: dict) -> _Licence:
+    found = [name for name in LICENCE_NAMES if package.exists(name)]
     if not found:
+        meta, _ = pyproject_metadata(doc)
+        declared = meta.get("license")
+        declared = declared.get("text", "") if isinstance(declared, dict) else str(declared or "")
+        if declared and re.sub(r"[^a-z]", "", declared.lower()) not in ("mit", "mitlicense"):
+            return _Licence(False, [], "")
+        return _Licence(True, [])
+    mit = {name: edits.is_mit_license(package.read(name) or "") for name in found}
+    if not all(mit.values()):
+        other = [name for name, is_mit in mit.items() if not is_mit]
+        return _Licence(
+            False,
+            found,
+            f"{', '.join(other)}: not the MIT licence the template uses, so the licence, its file name and the"
+            " licence metadata were left as they are (answer `license: other`); decide with the package's owners.",
+        )
+    return _Licence(True, found)
+
+
+def _plan_licence(package: _Package, render: Path, licence: _Licence) -> None:
+    """LICENSE.txt with the MIT licence, for an MIT package."""
+    if not licence.is_mit:
+        if licence.conflict:
+            package.report.conflicts.append(licence.conflict)
+        return
+    if not licence.files:
         package.write(
             "LICENSE.txt",
             (render / "LICENSE.txt").read_text(encoding="utf-8"),
             "LICENSE.txt: added the MIT licence (the package had no licence file)",
         )
-        return True
-    mit = {
-        name: edits.is_mit_license((path / name).read_text(encoding="utf-8", errors="replace"))
-        for name in found
-    }
-    if not all(mit.values()):
-        other = [name for name, is_mit in mit.items() if not is_mit]
-        package.report.conflicts.append(
-            f"{', '.join(other)}: not the MIT licence the template uses, so the licence, its file name and the"
-            " licence metadata were left as they are; decide with the package's owners."
-        )
-        return False
-    if found == ["LICENSE.txt"]:
-        return True
-    try:
-        for change in edits.rename_license_to_txt(path):
-            package.changed("LICENSE.txt", change)
-    except edits.UnsafeEdit as error:
-        package.report.conflicts.append(str(error))
-        return False
-    leftover = [name for name in LICENCE_NAMES if name != "LICENSE.txt" and (path / name).is_file()]
-    if leftover and not (path / "LICENSE.txt").exists() and len(leftover) == 1:
-        # LICENCE, COPYING, ...: names edits.rename_license_to_txt leaves to us.
-        moved = subprocess.run(
-            ["git", "mv", "--", leftover[0], "LICENSE.txt"],
-            cwd=path,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if moved.returncode != 0:
-            (path / leftover[0]).rename(path / "LICENSE.txt")
-        package.changed("LICENSE.txt", f"{leftover[0]} renamed to LICENSE.txt")
-        leftover = []
-    if leftover:
-        package.report.conflicts.append(
-            f"{', '.join(leftover)}: another copy of the licence; keep LICENSE.txt and delete it (`git rm`)."
-        )
-    return True
+        return
+    others = [name for name in licence.files if name != "LICENSE.txt"]
+    texts = {name: (package.read(name) or "").strip() for name in licence.files}
+    for name in others:
+        if not package.exists("LICENSE.txt"):
+            tracked = " (git mv, history kept)" if edits._git_tracked(package.path, name) else ""
+            package.rename(name, "LICENSE.txt", f"{name} renamed to LICENSE.txt{tracked}")
+        elif texts[name] == (package.read("LICENSE.txt") or "").strip():
+            package.remove(name, f"{name} removed: LICENSE.txt has the same text")
+        else:
+            package.report.conflicts.append(
+                f"{name}: another copy of the licence, worded differently; keep LICENSE.txt and delete it (`git rm`)."
+            )
 
 
 def _readme(package: _Package, render: Path, licence_is_mit: bool) -> str | None:
@@ -191,15 +307,16 @@ def _readme(package: _Package, render: Path, licence_is_mit: bool) -> str | None
             "README.md", template_readme, "README.md: added the template's README (the package had none)"
         )
         return "README.md"
-    relative = str(readme.relative_to(package.path))
+    relative = readme.relative_to(package.path).as_posix()
+    text = package.read(relative) or ""
     if readme.suffix.lower() not in (".md", ".markdown"):
-        if readme_rules.missing_sections(readme.read_text(encoding="utf-8", errors="replace")):
+        missing = readme_rules.missing_sections(text)
+        if missing:
             package.report.conflicts.append(
                 f"{relative} is not Markdown, so the template's missing sections were not added; add"
-                f" {', '.join(readme_rules.missing_sections(readme.read_text(encoding='utf-8', errors='replace')))} by hand."
+                f" {', '.join(missing)} by hand."
             )
         return relative
-    text = readme.read_text(encoding="utf-8")
     if not licence_is_mit:
         # The template's Licence section says MIT: leave the section to the owners.
         template_readme = re.sub(r"^## Licence\n.*?(?=^## |\Z)", "", template_readme, flags=re.M | re.S)
@@ -282,33 +399,19 @@ def _other_files(package: _Package, render: Path, answers: dict[str, str], code:
     code_dir = code[0] if code else None
     for file in sorted(p for p in render.rglob("*") if p.is_file()):
         relative = file.relative_to(render).as_posix()
-        if relative in handled or (package.path / relative).exists():
+        if relative in handled or package.exists(relative):
             continue
-        if (
-            relative.startswith(source_dir)
-            and code_dir is not None
-            and code_dir != package.path / source_dir.rstrip("/")
-        ):
-            package.report.notes.append(
-                f"{relative} not added: the package's code is in {code_dir.relative_to(package.path)}, not {source_dir}"
-                + (
-                    " (`copier update` creates it, as the template skips it only when it exists: delete it"
-                    " after an update, or move the code to the src layout)"
-                    if relative.endswith("__init__.py")
-                    else ""
+        if relative.startswith(source_dir):
+            if relative.endswith("py.typed"):
+                package.report.notes.append(
+                    f"{relative} not added: it would change the wheel; add it when the package's code has type"
+                    " hints (then add the classifier Typing :: Typed)"
                 )
-            )
-            continue
-        if relative == f"{source_dir}py.typed" and code_dir is not None:
-            package.report.notes.append(
-                f"{relative} not added: add it when the package's code has type hints (then add the classifier Typing :: Typed)"
-            )
-            continue
+            continue  # the package's code is its own
         if relative.startswith("tests/test_") and not _defines_version(code_dir):
             package.report.notes.append(
                 f"{relative} not added: its test needs {answers['package_name']}.__version__, which the package does"
-                " not define (`copier update` adds it while it is missing: define __version__, or keep the file"
-                " and change the test)"
+                " not define (define __version__, or write the test yourself)"
             )
             continue
         text = file.read_text(encoding="utf-8")
@@ -317,33 +420,76 @@ def _other_files(package: _Package, render: Path, answers: dict[str, str], code:
         package.write(relative, text, f"{relative}: added from the template")
 
 
-def _includes_for(path: Path, code: list[Path]) -> list[dict]:
-    includes = []
-    for location in code:
-        relative = location.relative_to(path)
-        entry = {"include": relative.name}
-        if len(relative.parts) > 1:
-            entry["from"] = relative.parent.as_posix()
-        includes.append(entry)
-    return includes
-
-
-def onboard_package(path: str | Path, answers: dict[str, str], template: TemplateSource) -> PackageReport:
+def onboard_package(
+    path: str | Path, answers: dict[str, str], template: TemplateSource, stop=None
+) -> PackageReport:
     """Onboard the package at `path` with `answers` (all of the template's questions answered).
-    Never raises: what went wrong is in the report."""
+    Never raises but KeyboardInterrupt (after putting the package back as it was): what went
+    wrong is in the report. `stop()`, when given, is asked just before anything is written:
+    True leaves the package as it was (a fleet run that was interrupted)."""
     path = Path(path).resolve()
     report = PackageReport(path=str(path), answers=dict(answers))
     try:
-        _onboard(path, answers, template, report)
-    except NotAPackage as error:
+        _onboard(path, answers, template, report, stop)
+    except (NotAPackage, OnboardError) as error:
         report.status, report.error = ERROR, str(error)
+    except KeyboardInterrupt:
+        report.status, report.error = INTERRUPTED, "interrupted: the package was left as it was"
+        raise
     except Exception as error:  # one package's failure must not stop the fleet
-        report.status, report.error = ERROR, f"{type(error).__name__}: {error}"
+        report.status, report.error = ERROR, f"{type(error).__name__}: {error} (nothing was changed)"
         report.notes.append(traceback.format_exc())
+    if report.status in (ERROR, INTERRUPTED):
+        report.changed_files = []
     return report
 
 
-def _onboard(path: Path, answers: dict[str, str], template: TemplateSource, report: PackageReport) -> None:
+def _refuse_dirty(path: Path) -> None:
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--", "."],
+        cwd=path,
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    ).stdout
+    if status.strip():
+        files = [line[3:] for line in status.splitlines()][:5]
+        raise OnboardError(
+            f"{path} has uncommitted changes ({', '.join(files)}): commit or stash them first, so that"
+            " onboarding's changes can be reviewed on their own (as `copier update` asks). Nothing was changed."
+        )
+
+
+def _layout(path: Path, package_name: str) -> str:
+    """`src` when the code is in src/<package_name>/, else `flat` (the package's own layout)."""
+    return "src" if (path / "src" / package_name / "__init__.py").is_file() else "flat"
+
+
+def _remote_urls(path: Path, report: PackageReport) -> dict[str, str]:
+    """The project URLs the git remote gives, in its host's scheme; the report says when none."""
+    remotes = git_output(path, "remote").split()
+    name = "origin" if "origin" in remotes else (remotes[0] if remotes else "")
+    parsed = parse_remote(git_output(path, "remote", "get-url", name)) if name else None
+    if parsed is None:
+        report.notes.append(
+            "no git remote: no project URLs were added (the answers gitlab_host and gitlab_project_path are"
+            " the template's defaults; correct them with --data)"
+        )
+        return {}
+    head = git_output(path, "symbolic-ref", "--short", f"refs/remotes/{name}/HEAD")
+    branch = head.split("/", 1)[1] if "/" in head else git_output(path, "branch", "--show-current") or "main"
+    urls = remote_urls(parsed[0], parsed[1], branch)
+    if not urls:
+        report.notes.append(
+            f"the git remote's host {parsed[0]} is neither GitLab nor GitHub: no project URLs were added"
+        )
+    return urls
+
+
+def _onboard(
+    path: Path, answers: dict[str, str], template: TemplateSource, report: PackageReport, stop=None
+) -> None:
     require_package(path)
     package = _Package(path, report)
     recorded = yaml.safe_load(package.read(ANSWERS_FILE) or "") or {}
@@ -360,43 +506,88 @@ def _onboard(path: Path, answers: dict[str, str], template: TemplateSource, repo
             " run `copier update` to move it, not onboarding."
         )
         return
+    _refuse_dirty(path)
     pyproject_text = package.read("pyproject.toml") or ""
-    if not has_metadata(tomlkit.parse(pyproject_text).unwrap()):
+    doc = tomlkit.parse(pyproject_text).unwrap()
+    if not has_metadata(doc):
         raise NotAPackage(
             f"{path}/pyproject.toml has no package metadata ([project] or [tool.poetry] name): move the"
             " metadata from setup.py/setup.cfg into [project] first, then onboard."
         )
-    code = find_import_packages(path, tomlkit.parse(pyproject_text).unwrap())
+    # Files onboarding may edit must be UTF-8: refuse now, by name, before anything else.
+    readme = find_readme(path, doc)
+    for relative in [".gitignore", ".gitlab-ci.yml", *LICENCE_NAMES] + (
+        [readme.relative_to(path).as_posix()] if readme else []
+    ):
+        package.read(relative)
+    try:
+        before = proof.build_package(path)
+    except proof.BuildFailed as error:
+        raise OnboardError(
+            f"the package does not build as it is ({proof.backend_name(path)}): {error}. Onboarding proves"
+            " that what it builds stays the same, so fix the build first. Nothing was changed."
+        ) from None
+    code = find_import_packages(path, doc)
+    licence = _licence_of(package, doc)
+    answers = {
+        **answers,
+        "package_layout": _layout(path, answers["package_name"]),
+        "license": "MIT" if licence.is_mit else "other",
+    }
+    report.answers = dict(answers)
+    urls = _remote_urls(path, report)
     with tempfile.TemporaryDirectory(prefix="ppt-render-") as tmp:
         render = Path(tmp) / "render"
         answers_text = _render(template, answers, render)
-        licence_is_mit = _licence(package, render)
-        readme = _readme(package, render, licence_is_mit)
-        typed = any((c / "py.typed").is_file() for c in code if c.is_dir())
-        if not code:  # no code yet: the template's src/<package_name> is added below
-            code_includes = [{"include": answers["package_name"], "from": "src"}]
-        else:
-            code_includes = _includes_for(path, code)
-        new_text, changes, conflicts = merge_pyproject(
+        _plan_licence(package, render, licence)
+        readme = _readme(package, render, licence.is_mit)
+        _other_files(package, render, answers, code)
+        new_text, changes, conflicts, notes, added_urls = merge_pyproject(
             pyproject_text,
             (render / "pyproject.toml").read_text(encoding="utf-8"),
             path,
             readme=readme,
-            licence_is_mit=licence_is_mit,
-            includes=code_includes,
-            typed=typed,
+            licence_is_mit=licence.is_mit,
+            published_classifiers=before.metadata.get("classifier", []),
+            urls=urls,
+            has_changelog=package.exists("CHANGELOG.md"),
         )
         report.conflicts += conflicts
+        report.notes += notes
         if changes:
             package.write("pyproject.toml", new_text, changes)
             if (path / "poetry.lock").is_file():
                 report.notes.append("poetry.lock: pyproject.toml changed; run `poetry lock` to refresh it")
         _ci(package, render, answers)
         _gitignore(package, render)
-        _other_files(package, render, answers, code)
         package.write(
             ANSWERS_FILE,
             answers_text,
             f"{ANSWERS_FILE}: records the template ({template.version}) and the answers, for copier update",
         )
+        _prove(package, before, licence.is_mit, added_urls)
+    if stop is not None and stop():
+        raise KeyboardInterrupt
+    package.write_all()
     report.status = ONBOARDED if report.changed_files else UNCHANGED
+
+
+def _prove(package: _Package, before: proof.Built, licence_is_mit: bool, added_urls: list[str]) -> None:
+    """Build the planned result in a scratch copy and compare it with the package as it is."""
+    with tempfile.TemporaryDirectory(prefix="ppt-after-") as tmp:
+        copy = proof.copy_package(package.path, Path(tmp) / "package")
+        package.apply_to(copy)
+        try:
+            after = proof.build_copy(copy, package.path)
+        except proof.BuildFailed as error:
+            raise OnboardError(
+                f"left as it was: with onboarding's edits the package would no longer build: {error}."
+                f" The planned edits were: {'; '.join(package.report.changes)}"
+            ) from None
+    intended = proof.Intended(licence_metadata=licence_is_mit, added_urls=tuple(added_urls))
+    differences = proof.compare(before, after, intended)
+    if differences:
+        raise OnboardError(
+            "left as it was: onboarding's edits would change what the package publishes beyond what the rules"
+            f" ask: {'; '.join(differences)}. The planned edits were: {'; '.join(package.report.changes)}"
+        )

@@ -1,9 +1,12 @@
 """Merge the template's pyproject.toml into a package's own, structurally, with tomlkit.
 
-What the package has always wins: its dependencies, tool tables, comments and values stay. From
-the template's render it gains what it lacks: the fields PyPI shows, the classifiers, the
-project URLs, the build backend (poetry-core 2, which reads [project]), Poetry's `packages`
-(pointing at where the code really is), the dev tools and the tool tables.
+What the package has always wins: its dependencies, tool tables, comments, values and build
+backend stay. It gains only what the rules ask and what can be derived: the readme field, an
+MIT package's PEP 639 licence metadata (where its backend writes it), project URLs from its git
+remote (in the host's own path scheme), and, on Poetry, the dev tools; the tool tables for
+pytest and ruff when it configures neither. No classifier is added or dropped: a Poetry 1
+package's generated ones are written out as it published them. Onboarding proves the result
+(see `proof`).
 
 The rules shared with `copier update` migrations (Poetry 1 metadata -> [project], readme field,
 MIT licence metadata) are in `edits`; the rules here are for onboarding only. Each function is
@@ -95,51 +98,34 @@ def has_metadata(doc: Any) -> bool:
     return bool(doc.get("project", {}).get("name") or doc.get("tool", {}).get("poetry", {}).get("name"))
 
 
-def add_missing_project_fields(doc: Any, render: Any) -> list[str]:
-    """The [project] fields the template sets and the package lacks (name, version, description,
-    authors, requires-python)."""
+def keep_published_classifiers(doc: Any, published: list[str], *, licence_is_mit: bool) -> list[str]:
+    """[project].classifiers as the package publishes them: Poetry 1 adds the Python version
+    (and licence) classifiers to what [tool.poetry] lists, and poetry-core 2 does not for a
+    static [project] list, so the ones the old build published are written out. No classifier
+    is added that the package did not publish (nor dropped, except the licence classifiers
+    that PEP 639's `license` replaces)."""
     project = doc.get("project")
-    if project is None:
+    if project is None or "classifiers" in _dynamic(doc) or _backend(doc) != POETRY_BACKEND:
         return []
-    added = []
-    for key in ("name", "version", "description", "authors", "requires-python"):
-        if key not in project and key not in _dynamic(doc) and key in render["project"]:
-            _add(project, key, _copy(render["project"][key]))
-            added.append(key)
-    return (
-        [f"pyproject.toml: added {', '.join(added)} to [project] (the template's answers)"] if added else []
-    )
-
-
-def merge_classifiers(doc: Any, render: Any, *, typed: bool) -> list[str]:
-    """Add the template's classifiers the package lacks. One Development Status is enough;
-    `Typing :: Typed` only when the package ships py.typed; none when classifiers are dynamic."""
-    project = doc.get("project")
-    if project is None or "classifiers" in _dynamic(doc):
-        return []
-    existing = [str(c) for c in project.get("classifiers", [])]
-    wanted = []
-    for classifier in map(str, render["project"].get("classifiers", [])):
-        if classifier in existing:
-            continue
-        if classifier.startswith("Development Status ::") and any(
-            c.startswith("Development Status ::") for c in existing
-        ):
-            continue
-        if classifier == "Typing :: Typed" and not typed:
-            continue
-        wanted.append(classifier)
-    if not wanted:
+    written = [str(c) for c in project.get("classifiers", [])]
+    missing = [
+        c
+        for c in dict.fromkeys(published)
+        if c not in written and not (licence_is_mit and c.startswith("License ::"))
+    ]
+    if not missing:
         return []
     if "classifiers" not in project:
         array = tomlkit.array()
         array.multiline(True)
         _add(project, "classifiers", array)
     classifiers = project["classifiers"]
-    for classifier in wanted:
+    for classifier in missing:
         classifiers.append(classifier)
     classifiers.multiline(True)
-    return [f"pyproject.toml: added the classifiers {'; '.join(wanted)}"]
+    return [
+        f"pyproject.toml: wrote out the classifiers Poetry 1 added by itself, as PyPI shows them: {'; '.join(missing)}"
+    ]
 
 
 # PEP 753 well-known labels: one URL per kind is enough.
@@ -172,110 +158,110 @@ def _url_kind(label: str) -> str:
     return _URL_KINDS.get(normalised, normalised)
 
 
-def merge_urls(doc: Any, render: Any) -> list[str]:
-    """Add the template's project URLs whose kind (PEP 753 labels) the package has none of."""
+def remote_urls(host: str, project_path: str, branch: str = "main") -> dict[str, str]:
+    """The project URLs a git remote gives, in the host's own path scheme: GitLab's
+    (`/-/issues`) for GitLab hosts, GitHub's (`/issues`) for github.com; none for hosts whose
+    scheme is not known."""
+    base = f"https://{host}/{project_path}"
+    if host == "github.com":
+        return {
+            "Homepage": base,
+            "Repository": base,
+            "Issues": f"{base}/issues",
+            "Changelog": f"{base}/blob/{branch}/CHANGELOG.md",
+        }
+    if host.startswith("gitlab.") or ".gitlab." in host or host == "gitlab.com":
+        return {
+            "Homepage": base,
+            "Repository": base,
+            "Issues": f"{base}/-/issues",
+            "Changelog": f"{base}/-/blob/{branch}/CHANGELOG.md",
+        }
+    return {}
+
+
+def merge_urls(doc: Any, wanted: dict[str, str], *, has_changelog: bool) -> tuple[list[str], list[str]]:
+    """Add the URLs of `wanted` whose kind (PEP 753 labels) the package has none of.
+    Returns (changes, the URLs added)."""
     project = doc.get("project")
-    if project is None or "urls" in _dynamic(doc):
-        return []
-    wanted = render["project"].get("urls", {})
+    if project is None or "urls" in _dynamic(doc) or not wanted:
+        return [], []
     have = {_url_kind(str(label)) for label in project.get("urls", {})}
-    missing = [label for label in wanted if _url_kind(label) not in have]
+    missing = [
+        label for label in wanted if _url_kind(label) not in have and (label != "Changelog" or has_changelog)
+    ]
     if not missing:
-        return []
+        return [], []
     if "urls" not in project:
         project["urls"] = _new_table({})
     for label in missing:
-        _add(project["urls"], label, str(wanted[label]))
-    return [f"pyproject.toml: added the project URLs {', '.join(missing)}"]
-
-
-# Build configuration a switch to poetry-core would silently drop.
-_UNPORTABLE = {
-    "setuptools": ("ext-modules", "data-files", "script-files", "cmdclass", "dynamic"),
-    "hatch": ("version", "build.hooks", "metadata.hooks", "build.targets.wheel.hooks"),
-}
-
-
-def _nested(table: Any, dotted: str) -> Any:
-    for part in dotted.split("."):
-        if not isinstance(table, dict) or part not in table:
-            return None
-        table = table[part]
-    return table
+        _add(project["urls"], label, wanted[label])
+    added = [f"{label} = {wanted[label]}" for label in missing]
+    return [f"pyproject.toml: added the project URLs {', '.join(added)} (from the git remote)"], [
+        wanted[label] for label in missing
+    ]
 
 
 def _backend(doc: Any) -> str:
     return str(doc.get("build-system", {}).get("build-backend", ""))
 
 
-def why_backend_cannot_switch(doc: Any, path: Path) -> str:
-    """Why moving the package to poetry-core could change what it builds ("" when it cannot)."""
-    if _backend(doc) == POETRY_BACKEND:
-        return ""
-    if (path / "setup.py").is_file():
-        return "the package has a setup.py, which poetry-core does not run"
-    dynamic = _dynamic(doc) - {"classifiers", "dependencies", "optional-dependencies", "version", "readme"}
-    if dynamic:
-        return f"[project].dynamic lists {', '.join(sorted(dynamic))}, which the current backend computes"
-    if "version" in _dynamic(doc) and "version" not in doc.get("tool", {}).get("poetry", {}):
-        return "the version is dynamic (computed by the current backend)"
-    plain = _plain(doc.get("tool", {}))
-    for tool, keys in _UNPORTABLE.items():
-        for key in keys:
-            if _nested(plain.get(tool, {}), key) is not None:
-                return f"[tool.{tool}.{key}] configures the current backend's build"
-    return ""
+# The first version of each backend that writes PEP 639 licence metadata (License-Expression
+# from `license = "MIT"`, License-File from `license-files`).
+PEP639_BACKENDS = {
+    "poetry-core": ("poetry.core.masonry.api", "2.0.0"),
+    "setuptools": ("setuptools.build_meta", "77.0.0"),
+    "hatchling": ("hatchling.build", "1.27.0"),
+    "flit-core": ("flit_core.buildapi", "3.12.0"),
+    "pdm-backend": ("pdm.backend", "2.4.0"),
+}
 
 
-def use_poetry_core(doc: Any, render: Any, path: Path) -> tuple[list[str], list[str]]:
-    """[build-system] as the template's (poetry-core 2). Returns (changes, conflicts)."""
-    wanted = render["build-system"]
-    build = doc.get("build-system")
-    backend = _backend(doc)
-    if backend == POETRY_BACKEND and build is not None:
-        requires = build.get("requires", [])
-        for index, requirement in enumerate(list(requires)):
+def why_no_pep639(doc: Any) -> str:
+    """Why the package's backend, as its [build-system] pins it, cannot write PEP 639 licence
+    metadata ("" when it can: the newest version the pin allows is new enough)."""
+    backend = _backend(doc) or "setuptools.build_meta:__legacy__"
+    requires = [str(r) for r in doc.get("build-system", {}).get("requires", [])]
+    for name, (module, first) in PEP639_BACKENDS.items():
+        if not backend.startswith(module.rsplit(".", 1)[0]):
+            continue
+        for text in requires:
             try:
-                parsed = Requirement(str(requirement))
+                requirement = Requirement(text)
             except InvalidRequirement:
                 continue
-            if parsed.name == "poetry-core" and (not parsed.specifier or parsed.specifier.contains("1.9.1")):
-                requires[index] = str(wanted["requires"][0])
-                return [
-                    f"pyproject.toml: [build-system] requires {wanted['requires'][0]} (was {requirement}), which reads [project]"
-                ], []
-        return [], []
-    reason = why_backend_cannot_switch(doc, path)
-    if reason:
-        return [], [
-            f"pyproject.toml: the build backend stays {backend or '(none)'}: {reason}. Move the package to"
-            f" poetry-core ({POETRY_BACKEND}) by hand, then run onboarding again."
-        ]
-    if build is None:
-        build = tomlkit.table()
-        doc.add("build-system", build)
-    build["requires"] = tomlkit.array()
-    build["requires"].extend(wanted["requires"])
-    build["build-backend"] = POETRY_BACKEND
-    was = f" (was {backend}; its tool tables are kept, unused)" if backend else ""
-    return [f"pyproject.toml: the build backend is poetry-core, as in the template{was}"], []
+            if canonicalize_name(requirement.name) != name:
+                continue
+            major, minor, *_ = (int(p) for p in first.split("."))
+            newer = [first, f"{major}.{minor + 1}", f"{major}.{minor + 20}"]
+            newer += [f"{major + n}.0" for n in range(1, 30)]
+            if not any(requirement.specifier.contains(v, prereleases=True) for v in newer):
+                return (
+                    f"[build-system] requires {text}, which predates PEP 639 licence metadata"
+                    f" ({name} {first} or newer writes it)"
+                )
+            return ""
+        return ""
+    return f"the build backend {backend} is not one known to write PEP 639 licence metadata"
 
 
-def ensure_poetry_packages(doc: Any, includes: list[dict]) -> list[str]:
-    """[tool.poetry].packages names where the code is (Poetry builds from there)."""
-    if _backend(doc) != POETRY_BACKEND or not includes:
+def kept_backend_note(doc: Any) -> list[str]:
+    """Onboarding never moves a package to another build backend: what it builds would change."""
+    backend = _backend(doc)
+    if backend == POETRY_BACKEND or not backend and not doc.get("build-system"):
         return []
-    tool = _table(doc, "tool", super_table=True)
-    poetry = _table(tool, "poetry")
-    if "packages" in poetry:
-        return []
-    packages = tomlkit.array()
-    for include in includes:
-        entry = tomlkit.inline_table()
-        entry.update(include)
-        packages.append(entry)
-    _add(poetry, "packages", packages)
-    return [f"pyproject.toml: [tool.poetry] packages = {_plain(packages)}"]
+    names = {
+        "setuptools": "setuptools",
+        "hatchling": "hatchling",
+        "flit_core": "flit",
+        "pdm": "pdm-backend",
+        "maturin": "maturin",
+    }
+    name = next((n for prefix, n in names.items() if backend.startswith(prefix)), backend or "setuptools")
+    return [
+        f"kept {name}: the build backend stays as it is (poetry-core would build a different wheel), so"
+        " Poetry's dev group and packages are not added"
+    ]
 
 
 def _dependency_names(doc: Any) -> set[str]:
@@ -365,37 +351,47 @@ def merge_pyproject(
     *,
     readme: str | None,
     licence_is_mit: bool,
-    includes: list[dict],
-    typed: bool,
-) -> tuple[str, list[str], list[str]]:
+    published_classifiers: list[str],
+    urls: dict[str, str],
+    has_changelog: bool,
+) -> tuple[str, list[str], list[str], list[str], list[str]]:
     """The package's pyproject.toml text merged with the template's render: (text, changes,
-    conflicts). A rule that cannot decide safely leaves its part alone and says why."""
+    conflicts, notes, URLs added). A rule that cannot decide safely leaves its part alone and
+    says why. Nothing here changes what PyPI shows but the readme field, an MIT package's
+    licence metadata and URLs from the git remote."""
     doc = tomlkit.parse(text)
     render = tomlkit.parse(render_text)
     changes: list[str] = []
     conflicts: list[str] = []
+    notes: list[str] = []
     try:
-        changes += edits.poetry1_to_pep621(doc)
+        moved = edits.poetry1_to_pep621(doc)
+        changes += moved
     except edits.UnsafeEdit as error:
         # Everything else assumes [project]: leave the file as it is, say what to fix.
-        return text, [], [str(error)]
+        return text, [], [str(error)], [], []
     if readme:
         changes += edits.ensure_readme_field(doc, readme=readme)
     if licence_is_mit:
-        try:
-            changes += edits.ensure_mit_license_metadata(doc, license_file="LICENSE.txt")
-        except edits.UnsafeEdit as error:
-            conflicts.append(str(error))
-    changes += add_missing_project_fields(doc, render)
-    changes += merge_classifiers(doc, render, typed=typed)
-    changes += merge_urls(doc, render)
-    backend_changes, backend_conflicts = use_poetry_core(doc, render, path)
-    changes += backend_changes
-    conflicts += backend_conflicts
-    changes += ensure_poetry_packages(doc, includes)
+        reason = why_no_pep639(doc)
+        if reason:
+            notes.append(
+                f"pyproject.toml: the licence metadata is left as it is: {reason}. Raise that pin, then"
+                ' set license = "MIT" and license-files = ["LICENSE.txt"].'
+            )
+        else:
+            try:
+                changes += edits.ensure_mit_license_metadata(doc, license_file="LICENSE.txt")
+            except edits.UnsafeEdit as error:
+                conflicts.append(str(error))
+    if moved:  # Poetry 1 generated classifiers that poetry-core 2 would not, or others
+        changes += keep_published_classifiers(doc, published_classifiers, licence_is_mit=licence_is_mit)
+    url_changes, added_urls = merge_urls(doc, urls, has_changelog=has_changelog)
+    changes += url_changes
+    notes += kept_backend_note(doc)
     changes += add_dev_dependencies(doc, render)
     changes += add_tool_tables(doc, render, path)
     new_text = tomlkit.dumps(doc)
     if new_text == text:
-        return text, changes, conflicts
-    return new_text.rstrip("\n") + "\n", changes, conflicts
+        return text, changes, conflicts, notes, added_urls
+    return new_text.rstrip("\n") + "\n", changes, conflicts, notes, added_urls

@@ -63,6 +63,15 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Licence", ("licence", "license", "licensing", "copyright")),
 )
 
+# Every placeholder line of the template's README skeleton holds this mark; a README still
+# holding it (or a phrase of v0.1.0's skeleton, written before the mark) is not finished.
+PLACEHOLDER_MARK = "TODO(template)"
+OLD_PLACEHOLDERS = (
+    "... (describe what it does and who it is for)",
+    "(describe the problem and how the package makes it easier)",
+    "<!-- Replace this with a short example",
+)
+
 SKELETON_START = (
     "<!-- python-package-template onboarding: the sections below are a skeleton of what the"
     " template's README has and this README lacked. Replace the placeholders with your own words,"
@@ -157,3 +166,12 @@ def append_skeleton(text: str, template_readme: str) -> tuple[str, list[str]]:
 
 def has_skeleton(text: str) -> bool:
     return SKELETON_START in text
+
+
+def placeholder_lines(text: str) -> list[int]:
+    """The (1-based) numbers of the lines that still hold the template's placeholder text."""
+    return [
+        number
+        for number, line in enumerate(text.splitlines(), start=1)
+        if PLACEHOLDER_MARK in line or any(phrase in line for phrase in OLD_PLACEHOLDERS)
+    ]

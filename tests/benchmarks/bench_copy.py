@@ -1,7 +1,7 @@
 """How long `copier copy` of this template takes, against a trivial one-file template.
 
 Run on demand (pytest does not collect it):  .venv/bin/python tests/benchmarks/bench_copy.py [RUNS]
-Target (issue 2): this template takes at most 1.3x the trivial template's time.
+Target (issues 2 and 10): this template takes at most 1.15x the trivial template's time.
 Both templates are copied from local git repositories at a tag, through the `copier` command.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from helpers import REQUIRED_ANSWERS, git, git_commit_all, git_init, template_snapshot, write_tree  # noqa: E402
 
-TARGET_RATIO = 1.3
+TARGET_RATIO = 1.15
 
 
 def trivial_template(root: Path) -> Path:

@@ -40,7 +40,7 @@ import copier  # noqa: E402
 
 from helpers import git, git_commit_all, git_init, render, template_snapshot, write_tree  # noqa: E402
 
-TARGET = 1.5
+TARGET = 1.3
 COPIER = str(Path(sys.executable).parent / "copier")
 
 
