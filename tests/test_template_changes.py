@@ -95,8 +95,9 @@ def lines(text: str) -> set[str]:
 def test_pyproject_gets_what_the_template_added_and_keeps_the_packages_own_choices():
     merge = merged_twice(merge_pyproject, CURRENT_PYPROJECT, BASE_PYPROJECT, NEW_PYPROJECT)
     doc = tomlkit.parse(merge.text)
+    # The new development dependency goes into the dev group in the package's own form.
     assert doc["tool"]["poetry"]["group"]["dev"]["dependencies"]["mypy"] == ">=1.10"
-    assert doc["dependency-groups"]["dev"] == ["pytest>=8", "mypy>=1.10"]
+    assert "dependency-groups" not in doc
     assert doc["tool"]["mypy"]["strict"] is True
     assert doc["tool"]["ruff"]["lint"]["select"] == ["E", "F", "SIM", "B", "UP"]
     # The maintainers' line length stays, and the note says what the template has now.
@@ -120,21 +121,23 @@ def test_pyproject_dependency_bound_changed_by_the_template_replaces_the_old_ent
     merge = merged_twice(merge_pyproject, current, base, new)
     assert tomlkit.parse(merge.text)["dependency-groups"]["dev"] == ["pytest>=9", "ruff>=0.5.7", "hypothesis"]
     assert merge.kept == [
-        'pyproject.toml: [dependency-groups] dev: kept "ruff>=0.5.7"; the template now has "ruff>=0.6"'
+        "pyproject.toml: [dependency-groups] dev: kept ruff>=0.5.7; the template now has ruff>=0.6"
     ]
 
 
 def test_pyproject_removes_what_the_template_dropped_only_where_the_package_left_it_alone():
     base = '[tool.poetry.group.dev.dependencies]\npytest = ">=8"\npre-commit = ">=4"\n'
-    new = "[dependency-groups]\ndev = []\n"
+    new = '[dependency-groups]\ndev = ["pytest>=9"]\n'  # the standard form, and a new bound
     current = '[tool.poetry.group.dev.dependencies]\npytest = ">=8.2"\npre-commit = ">=4"\n'
     merge = merged_twice(merge_pyproject, current, base, new)
     doc = tomlkit.parse(merge.text)
     assert doc["tool"]["poetry"]["group"]["dev"]["dependencies"] == {"pytest": ">=8.2"}
-    assert (
-        "pyproject.toml: [tool.poetry.group.dev.dependencies] pre-commit: removed (the template no longer sets it)"
-        in merge.changes
-    )
+    assert merge.changes == [
+        "pyproject.toml: [tool.poetry.group.dev.dependencies]: removed pre-commit>=4 (the template no longer has it)"
+    ]
+    assert merge.kept == [
+        "pyproject.toml: [tool.poetry.group.dev.dependencies]: kept pytest>=8.2; the template now has pytest>=9"
+    ]
 
 
 def test_pyproject_keys_the_package_removed_stay_removed():

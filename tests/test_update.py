@@ -57,7 +57,7 @@ NEW_FILE = "CONTRIBUTING.md"
 NEW_TITLE_SUFFIX = " (a Python package)"
 NEW_INSTALL_WORDING = "Any Python that is still supported upstream will do."
 NEW_SECTION = "## Getting help\n\nAsk in the team's channel, or open an issue.\n"
-NEW_DEV_DEPENDENCY = "mypy"
+NEW_DEV_DEPENDENCY = "hypothesis"
 SKIP_IF_EXISTS_MARK = "# Changed in template v2.0.0."
 PRE_COMMIT_COMMENT = "# Run `poetry run pre-commit install` once; the hooks then run on every commit."
 NEW_PRE_COMMIT_COMMENT = "# Install the hooks once with `poetry run pre-commit install`."
@@ -126,8 +126,10 @@ def template(tmp_path_factory) -> Template:
     pyproject = root / "template" / "pyproject.toml.jinja"
     line_length = int(re.search(r"^line-length = (\d+)$", pyproject.read_text(), re.M).group(1))
     replace_once(pyproject, f"line-length = {line_length}\n", f"line-length = {line_length + 1}\n")
-    add_dev_dependency(pyproject, NEW_DEV_DEPENDENCY, ">=1.10")
-    replace_once(root / "template" / ".pre-commit-config.yaml", PRE_COMMIT_COMMENT, NEW_PRE_COMMIT_COMMENT)
+    add_dev_dependency(pyproject, NEW_DEV_DEPENDENCY, ">=6")
+    replace_once(
+        root / "template" / ".pre-commit-config.yaml.jinja", PRE_COMMIT_COMMENT, NEW_PRE_COMMIT_COMMENT
+    )
     for skipped in (
         "CHANGELOG.md.jinja",
         "tests/test_package.py.jinja",
@@ -653,12 +655,22 @@ def rewritten(template, tmp_path_factory) -> Story:
     dependencies and tool tables added to pyproject.toml."""
     package = package_at_v1(template, tmp_path_factory.mktemp("rewritten") / "lookup-client")
     (package / "README.md").write_text(REWRITTEN_README)
-    write_tree(package, {"src/lookup_client/client.py": USER_CODE})
+    write_tree(
+        package,
+        {
+            "src/lookup_client/client.py": USER_CODE,
+            "tests/test_client.py": (
+                "from lookup_client.client import lookup\n\n\n"
+                "def test_lookup_returns_the_person() -> None:\n"
+                '    assert lookup("ab123") == {"crsid": "ab123"}\n'
+            ),
+        },
+    )
     pyproject = package / "pyproject.toml"
     replace_once(
         pyproject, "dependencies = []", 'dependencies = [\n    "requests>=2.31",  # the HTTP client\n]'
     )
-    append(pyproject, "\n[tool.coverage.report]\nfail_under = 90  # the team's floor\n")
+    append(pyproject, '\n[tool.codespell]\nskip = "*.lock"  # the lock file is not prose\n')
     text = pyproject.read_text()
     pyproject.write_text(
         text.replace(

@@ -24,7 +24,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from tomlkit.items import AoT, Table, Whitespace
 
-from . import edits
+from . import devgroup, edits
 from .edits import _plain
 
 POETRY_BACKEND = "poetry.core.masonry.api"
@@ -291,21 +291,18 @@ def _dependency_names(doc: Any) -> set[str]:
 
 
 def add_dev_dependencies(doc: Any, render: Any) -> list[str]:
-    """The template's dev tools (pytest, pre-commit) in the dev group, unless the package
-    already depends on them somewhere."""
-    wanted = render["tool"]["poetry"].get("group", {}).get("dev", {}).get("dependencies", {})
+    """The template's development tools (pytest, ruff, mypy, ...) in the dev group, in the form
+    the package keeps it (see devgroup), unless the package already depends on them somewhere:
+    the tool tables added beside them need them."""
+    wanted = devgroup.requirements(_plain(render))
     have = _dependency_names(doc)
-    missing = [name for name in wanted if canonicalize_name(name) not in have]
+    missing = {name: requirement for name, requirement in wanted.items() if requirement and name not in have}
     if not missing or _backend(doc) != POETRY_BACKEND:
         return []
-    poetry = _table(_table(doc, "tool", super_table=True), "poetry")
-    group = _table(poetry, "group", super_table=True)
-    dev = _table(group, "dev", super_table=True)
-    if "dependencies" not in dev:
-        dev["dependencies"] = _new_table({})
-    for name in missing:
-        _add(dev["dependencies"], name, _copy(wanted[name]))
-    return [f"pyproject.toml: added {', '.join(missing)} to the dev group (the template's tools)"]
+    group = devgroup.Group(doc)
+    for requirement in missing.values():
+        group.set(requirement)
+    return [f"pyproject.toml: added {', '.join(missing.values())} to {group.where} (the template's tools)"]
 
 
 def _has_config_file(path: Path, names: tuple[str, ...], sections: dict[str, str]) -> bool:

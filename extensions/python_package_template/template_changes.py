@@ -30,6 +30,7 @@ import tomlkit
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from . import devgroup
 from .readme import headings
 
 # The files the package owns that the template still renders, and so may change.
@@ -110,24 +111,22 @@ def _merge_array(array: Any, base: list, new: list, path: tuple[str, ...], merge
             merge.changes.append(f"{_where(path)}: added {_show(entry)}")
 
 
-def _merge_table(current: Any, base: dict, new: Any, path: tuple[str, ...], merge: Merge) -> None:
-    new_plain = _plain(new)
-    for key in [*new_plain, *(key for key in base if key not in new_plain)]:
-        old_value, new_value = base.get(key, _MISSING), new_plain.get(key, _MISSING)
+def _merge_table(
+    current: Any, base: dict, new: dict, new_items: Any, path: tuple[str, ...], merge: Merge
+) -> None:
+    """Merge table `new` (plain; its tomlkit items in `new_items`) into `current`."""
+    for key in [*new, *(key for key in base if key not in new)]:
+        old_value, new_value = base.get(key, _MISSING), new.get(key, _MISSING)
         if old_value == new_value:
             continue
         here = (*path, key)
         ours = _plain(current[key]) if key in current else _MISSING
-        if (
-            isinstance(ours, dict)
-            and _is_table(new_value)
-            and _is_table(old_value)
-            and new_value != old_value
-        ):
+        if isinstance(ours, dict) and _is_table(new_value) and _is_table(old_value):
             _merge_table(
                 current[key],
                 {} if old_value is _MISSING else old_value,
-                tomlkit.table() if new_value is _MISSING else new[key],
+                {} if new_value is _MISSING else new_value,
+                None if new_value is _MISSING else new_items[key],
                 here,
                 merge,
             )
@@ -142,7 +141,7 @@ def _merge_table(current: Any, base: dict, new: Any, path: tuple[str, ...], merg
                 del current[key]
                 merge.changes.append(f"{_where(here)}: removed (the template no longer sets it)")
             else:
-                current[key] = copy.deepcopy(new[key])
+                current[key] = copy.deepcopy(new_items[key])
                 verb = "added" if ours is _MISSING else "set to"
                 merge.changes.append(f"{_where(here)}: {verb} {_show(new_value)}")
         elif ours is _MISSING:
@@ -153,11 +152,39 @@ def _merge_table(current: Any, base: dict, new: Any, path: tuple[str, ...], merg
             merge.kept.append(f"{_where(here)}: kept {_show(ours)}; the template now has {_show(new_value)}")
 
 
+def _merge_dev_group(doc: Any, base: dict, new: dict, merge: Merge) -> None:
+    """The template's development dependencies, requirement by requirement, into the dev group
+    in the form the package keeps it (see devgroup)."""
+    group = devgroup.Group(doc)
+    ours = devgroup.requirements(doc.unwrap())
+    for name in [*new, *(name for name in base if name not in new)]:
+        old, wanted = base.get(name, _MISSING), new.get(name, _MISSING)
+        mine = ours.get(name, _MISSING)
+        if old == wanted or mine == wanted or wanted is None:
+            continue
+        if mine == old:  # as the old version had it, or neither has it
+            if wanted is _MISSING:
+                group.remove(name)
+                merge.changes.append(f"{group.where}: removed {old} (the template no longer has it)")
+            else:
+                group.set(wanted)
+                merge.changes.append(f"{group.where}: {'added' if mine is _MISSING else 'now'} {wanted}")
+        elif mine is _MISSING:
+            merge.kept.append(f"{group.where}: left out {wanted}, as the package removed {name}")
+        else:
+            now = "no longer has it" if wanted is _MISSING else f"now has {wanted}"
+            merge.kept.append(f"{group.where}: kept {mine or name}; the template {now}")
+
+
 def merge_pyproject(current: str, base: str, new: str) -> Merge:
     """pyproject.toml with what the template changed from `base` to `new` (see the module)."""
     doc = tomlkit.parse(current)
     merge = Merge(current)
-    _merge_table(doc, tomlkit.parse(base).unwrap(), tomlkit.parse(new), (), merge)
+    base_plain, new_doc = tomlkit.parse(base).unwrap(), tomlkit.parse(new)
+    new_plain = new_doc.unwrap()
+    _merge_dev_group(doc, devgroup.requirements(base_plain), devgroup.requirements(new_plain), merge)
+    base_rest, new_rest = devgroup.without_group(base_plain), devgroup.without_group(new_plain)
+    _merge_table(doc, base_rest, new_rest, new_doc, (), merge)
     merge.changes = [f"pyproject.toml: {change}" for change in merge.changes]
     merge.kept = [f"pyproject.toml: {note}" for note in merge.kept]
     if merge.changes:

@@ -1,0 +1,172 @@
+"""The development dependency group, in whichever form a package keeps it.
+
+New packages declare it the standard way (PEP 735 `[dependency-groups] dev = [...]`); the team's
+older Poetry packages as `[tool.poetry.group.dev.dependencies]` (or Poetry 1's
+`[tool.poetry.dev-dependencies]`). Both mean the same to `poetry install`, so what the template
+asks for is read from either form and written into the form the package already uses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tomlkit
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+
+# Where each form keeps the group, as key paths from the top of pyproject.toml.
+PEP735 = ("dependency-groups", "dev")
+POETRY_GROUP = ("tool", "poetry", "group", "dev", "dependencies")
+POETRY1 = ("tool", "poetry", "dev-dependencies")
+
+
+def _get(doc: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        if not isinstance(doc, dict) or key not in doc:
+            return None
+        doc = doc[key]
+    return doc
+
+
+def _from_poetry(name: str, constraint: Any) -> str | None:
+    """A Poetry constraint as a PEP 508 requirement; None when PEP 508 cannot say it the same
+    way (a caret, a path, git...), so that it is never taken for the template's."""
+    version = constraint.get("version") if isinstance(constraint, dict) else constraint
+    if not isinstance(version, str) or (isinstance(constraint, dict) and set(constraint) - {"version"}):
+        return None
+    if version.strip() in ("", "*"):
+        return name
+    try:
+        return f"{name}{SpecifierSet(version)}"
+    except InvalidSpecifier:
+        return None
+
+
+def requirements(doc: dict) -> dict[str, str | None]:
+    """{canonical name: PEP 508 requirement} of the dev group, from every form present."""
+    found: dict[str, str | None] = {}
+    for path in (POETRY1, POETRY_GROUP):
+        for name, constraint in (_get(doc, path) or {}).items():
+            found[canonicalize_name(name)] = _from_poetry(name, constraint)
+    for entry in _get(doc, PEP735) or []:
+        if isinstance(entry, str):
+            try:
+                found[canonicalize_name(Requirement(entry).name)] = entry
+            except InvalidRequirement:
+                continue
+    return found
+
+
+def without_group(doc: dict) -> dict:
+    """`doc` (plain) without the dev group, in any form, for a merge of everything else."""
+    doc = {**doc}
+    if isinstance(doc.get("dependency-groups"), dict):
+        doc["dependency-groups"] = {k: v for k, v in doc["dependency-groups"].items() if k != "dev"}
+        if not doc["dependency-groups"]:
+            del doc["dependency-groups"]
+    poetry = _get(doc, ("tool", "poetry"))
+    if isinstance(poetry, dict):
+        poetry = {k: v for k, v in poetry.items() if k != "dev-dependencies"}
+        group = poetry.get("group", {}).get("dev") if isinstance(poetry.get("group"), dict) else None
+        if isinstance(group, dict):
+            rest = {k: v for k, v in group.items() if k != "dependencies"}
+            others = {k: v for k, v in poetry["group"].items() if k != "dev"}
+            poetry["group"] = {**others, **({"dev": rest} if rest else {})}
+            if not poetry["group"]:
+                del poetry["group"]
+        doc["tool"] = {**doc["tool"], "poetry": poetry}
+    return doc
+
+
+def _table(parent: Any, key: str) -> Any:
+    if key not in parent:
+        parent[key] = tomlkit.table(is_super_table=True)
+    return parent[key]
+
+
+class Group:
+    """The package's dev group (tomlkit), in its own form; PEP 735 when it has none yet."""
+
+    def __init__(self, doc: Any) -> None:
+        self.doc = doc
+        for path in (PEP735, POETRY_GROUP, POETRY1):
+            if _get(doc, path) is not None:
+                self.path = path
+                break
+        else:
+            self.path = PEP735
+
+    def _container(self) -> Any:
+        if _get(self.doc, self.path) is None:
+            parent = self.doc
+            for key in self.path[:-1]:
+                parent = _table(parent, key)
+            parent[self.path[-1]] = tomlkit.array() if self.path == PEP735 else tomlkit.table()
+            if self.path == PEP735:
+                parent[self.path[-1]].multiline(True)
+        return _get(self.doc, self.path)
+
+    @property
+    def where(self) -> str:
+        return (
+            f"[{'.'.join(self.path[:-1])}] {self.path[-1]}"
+            if self.path == PEP735
+            else f"[{'.'.join(self.path)}]"
+        )
+
+    def names(self) -> dict[str, str]:
+        """{canonical name: the name as written}."""
+        container = _get(self.doc, self.path) or []
+        if self.path == PEP735:
+            names = {}
+            for entry in container:
+                try:
+                    name = Requirement(str(entry)).name
+                except InvalidRequirement:
+                    continue
+                names[canonicalize_name(name)] = name
+            return names
+        return {canonicalize_name(name): name for name in container}
+
+    def set(self, requirement: str) -> None:
+        """Add `requirement`, or replace the entry of the same project."""
+        parsed = Requirement(requirement)
+        key = canonicalize_name(parsed.name)
+        container = self._container()
+        if self.path == PEP735:
+            for index, entry in enumerate(list(container)):
+                if _name_of(entry) == key:
+                    container[index] = requirement
+                    return
+            container.append(requirement)
+            return
+        written = self.names().get(key, parsed.name)
+        if parsed.extras or parsed.marker:
+            value = tomlkit.inline_table()
+            value["version"] = str(parsed.specifier) or "*"
+            if parsed.extras:
+                value["extras"] = sorted(parsed.extras)
+            if parsed.marker:
+                value["markers"] = str(parsed.marker)
+            container[written] = value
+        else:
+            container[written] = str(parsed.specifier) or "*"
+
+    def remove(self, name: str) -> None:
+        key = canonicalize_name(name)
+        container = self._container()
+        if self.path == PEP735:
+            for index, entry in enumerate(list(container)):
+                if _name_of(entry) == key:
+                    del container[index]
+                    return
+        elif key in self.names():
+            del container[self.names()[key]]
+
+
+def _name_of(entry: Any) -> str | None:
+    try:
+        return canonicalize_name(Requirement(str(entry)).name)
+    except InvalidRequirement:
+        return None
