@@ -25,10 +25,18 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
+from . import fleet
 from .checks import FAIL, RULES, check_package
 from .infer import Inferred, NotAPackage, infer_answers, require_package
 from .onboard import ERROR, INTERRUPTED, ONBOARDED, SKIPPED, UNCHANGED, PackageReport, onboard_package
-from .template_source import TemplateError, TemplateSource, prepare_template, template_tags
+from .template_source import (
+    DEFAULT_TEMPLATE_HELP,
+    DEFAULT_TEMPLATE_TEXT,
+    TemplateError,
+    TemplateSource,
+    prepare_template,
+    template_tags,
+)
 
 DESCRIPTION = """\
 Bring existing Python packages in line with the team's Python package template, or check how
@@ -47,14 +55,15 @@ written. A dirty working tree is refused. Nothing is committed: review with `git
 commit. Running it again changes nothing.
 """
 
-EPILOG = """\
+EPILOG = f"""\
 examples:
   python-package-template onboard ../lookup-client
   python-package-template onboard --yes --data ci_include_ref=v6.1.0 ../pkgs/*
   python-package-template onboard --check --json ../pkgs/* > report.json
 
-The template defaults to the checkout of the template repository this command is installed
-from, at its latest release tag (HEAD when it has no tags); committed versions only.
+The template (--template) is used at its latest release tag (HEAD when it has no tags);
+committed versions only.
+{DEFAULT_TEMPLATE_TEXT}
 Exit status: 0 all well; 1 a package failed, has conflicts or (--check) breaks a rule; 2 usage.
 """
 
@@ -63,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python-package-template",
         description="Keep the team's Python packages in line with the template.",
+        epilog=fleet.TOP_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     rules = "\n".join(f"  {rule:<18} {title}" for rule, title in RULES.items())
@@ -98,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     onboard.add_argument(
         "--template",
         metavar="PATH_OR_URL",
-        help="the template (default: the checkout this command is installed from)",
+        help=DEFAULT_TEMPLATE_HELP,
     )
     onboard.add_argument(
         "--vcs-ref",
@@ -123,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --check: skip building the package (the pypi-metadata rule)",
     )
+    fleet.add_commands(commands)
     return parser
 
 
@@ -509,6 +521,8 @@ def main(
     err = err or sys.stderr
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in fleet.COMMANDS:
+        return fleet.main(args, parser, out, err)
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
     data = _parse_data(args.data, parser)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 import re
 import shutil
 import subprocess
@@ -29,6 +30,12 @@ from packaging.version import InvalidVersion, Version
 
 ANSWERS_FILE = ".copier-answers.yml"
 
+# The template's canonical home: the one place to change if the repository moves. A command
+# installed from it (pipx, pip or uv) renders and updates from here unless told otherwise.
+TEMPLATE_URL = "https://gitlab.developers.cam.ac.uk/uis/devops/python-package-template.git"
+# Names another template (a path or git URL) for every run, e.g. a fork or a local clone.
+TEMPLATE_ENV = "PYTHON_PACKAGE_TEMPLATE"
+
 # This file is extensions/python_package_template/template_source.py in the template's checkout.
 _CHECKOUT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,14 +44,29 @@ class TemplateError(Exception):
     """The template cannot be used (not found, not a git repository, no such version)."""
 
 
-def default_template() -> Path:
-    """The checkout of this repository that the command is installed from (an editable install)."""
-    if (_CHECKOUT_ROOT / "copier.yml").is_file():
+def editable_checkout() -> Path | None:
+    """The template checkout this command runs from, for an editable install (or a run from the
+    source tree); None for an installed copy, whose files are not a template."""
+    if (_CHECKOUT_ROOT / "copier.yml").is_file() and (_CHECKOUT_ROOT / "template").is_dir():
         return _CHECKOUT_ROOT
-    raise TemplateError(
-        "python-package-template is not installed from a checkout of the template repository;"
-        " name the template with --template (a path or git URL)."
-    )
+    return None
+
+
+def default_template() -> str | Path:
+    """The template used when --template is not given: $PYTHON_PACKAGE_TEMPLATE, else the
+    checkout of an editable install, else the template's canonical git URL."""
+    from_env = os.environ.get(TEMPLATE_ENV, "").strip()
+    if from_env:
+        return from_env
+    return editable_checkout() or TEMPLATE_URL
+
+
+DEFAULT_TEMPLATE_HELP = (
+    f"the template, a path or git URL (default: ${TEMPLATE_ENV} if set, else the checkout of an"
+    " editable install, else the template's canonical URL, below)"
+)
+# For epilogs, which argparse does not wrap: a URL broken at a hyphen cannot be copied.
+DEFAULT_TEMPLATE_TEXT = f"The template's canonical URL: {TEMPLATE_URL}"
 
 
 def _is_url(template: str) -> bool:

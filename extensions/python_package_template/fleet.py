@@ -1,0 +1,728 @@
+"""A fleet of packages made from the template: which are behind (`status`), and bringing them up
+to date in one go (`update`).
+
+    python-package-template status [--json | --markdown] PATH [PATH ...]
+    python-package-template update [--vcs-ref vX.Y.Z] [--jobs N] [--json] PATH [PATH ...]
+
+A PATH is a package (a git checkout with a .copier-answers.yml) or a directory of them. Each
+package is compared with the template its answers file names (`_src_path`, as `copier update`
+does); the template's releases are looked up once per template, not once per package.
+
+`update` never touches the branch a maintainer is on, nor their working tree: each package is
+updated in a temporary git worktree on a new branch (template-update/vX.Y.Z), committed there,
+and the worktree removed. If anything fails, the branch is deleted again. Nothing is pushed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from packaging.version import Version
+
+from .checks import FAIL, check_package, read_answers
+from .template_source import ANSWERS_FILE, TEMPLATE_ENV, TEMPLATE_URL, TemplateError, template_tags
+
+COMMANDS = ("status", "update")
+TEMPLATE_NAME = "python-package-template"
+BRANCH_PREFIX = "template-update/"
+# Copier's inline conflict: whole lines, so that a README that mentions the marker is no conflict.
+CONFLICT = re.compile(r"^<<<<<<< before updating$.*?^>>>>>>> after updating$", re.M | re.S)
+
+TOP_EPILOG = f"""\
+install:
+  pipx install git+{TEMPLATE_URL}
+  (or: uv tool install git+URL; pip install . in a clone)
+
+`onboard` renders the template at {TEMPLATE_URL}
+unless --template or ${TEMPLATE_ENV} names another (an editable install uses its own checkout).
+`status` and `update` follow the template each package's .copier-answers.yml names, as
+`copier update` does.
+"""
+
+STATUS_EPILOG = """\
+examples:
+  python-package-template status ../packages             # every package in that directory
+  python-package-template status --markdown ../packages > fleet.md
+  python-package-template status --json ../lookup-client ../gridmap
+
+Exit status: 0 every package is on the newest release; 1 a package is behind (or could not be
+read); 2 usage.
+"""
+
+UPDATE_EPILOG = f"""\
+examples:
+  python-package-template update ../packages
+  python-package-template update --vcs-ref v1.2.0 --jobs 4 ../lookup-client
+
+For each package behind the release (the newest, or --vcs-ref), from a clean working tree: a
+new branch {BRANCH_PREFIX}vX.Y.Z from the commit checked out, `copier update --trust
+--defaults --conflict inline` on it (in a temporary worktree: the maintainer's branch and
+files are never touched), and one commit "chore: update to {TEMPLATE_NAME} vX.Y.Z".
+Conflicts are committed with their markers and listed, for the reviewer to resolve on the
+branch. Nothing is pushed: push the branches and open merge requests when you are ready.
+
+Exit status: 0 all well; 1 a package failed or has conflicts to resolve; 2 usage.
+"""
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    status = commands.add_parser(
+        "status",
+        help="say which packages are behind the template's newest release",
+        description=(
+            "For every package: the template version it is on, the newest release, whether it is"
+            " behind, whether its working tree is clean, and which rules of `onboard --check` fail"
+            " (without building). Changes nothing."
+        ),
+        epilog=STATUS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _paths_argument(status)
+    formats = status.add_mutually_exclusive_group()
+    formats.add_argument("--json", action="store_true", help="print the results as JSON, for scripts")
+    formats.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print a fleet report in Markdown: a table sorted by how far behind each package is",
+    )
+    _jobs_argument(status)
+
+    update = commands.add_parser(
+        "update",
+        help="update every package that is behind, each on a new branch with one commit",
+        description=(
+            "Run `copier update --trust --defaults` on every package that is behind, in parallel,"
+            " each on its own new branch, and commit the result there. Nothing is pushed."
+        ),
+        epilog=UPDATE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _paths_argument(update)
+    update.add_argument(
+        "--vcs-ref",
+        metavar="vX.Y.Z",
+        help="the template release to update to (default: the newest)",
+    )
+    update.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
+    _jobs_argument(update)
+
+
+def _paths_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="a package (git checkout with a .copier-answers.yml) or a directory of them",
+    )
+
+
+def _jobs_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="packages worked on at once (default: %(default)s, the CPUs)",
+    )
+
+
+# --- finding packages and their versions ---
+
+
+def find_packages(paths: Sequence[str]) -> list[Path]:
+    """Each PATH that is a package, or the packages directly inside a PATH that is not."""
+    found: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if _is_package(path) or not path.is_dir():
+            found.append(path)  # a path that is no directory is reported as such
+            continue
+        children = sorted(child for child in path.iterdir() if child.is_dir() and _is_package(child))
+        found.extend(children or [path])
+    return found
+
+
+def _is_package(path: Path) -> bool:
+    return (path / ".git").exists() or (path / ANSWERS_FILE).is_file()
+
+
+_DESCRIBED = re.compile(r"^(?P<tag>.+)-(?P<commits>\d+)-g(?P<sha>[0-9a-f]+)$")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a package's `_commit` stands among the template's releases."""
+
+    release: str | None  # the release it is on, or the last one before its commit
+    on_release: bool  # exactly on `release`
+    label: str  # as shown: "v1.2.0", "v1.2.0 + 3 commits (abc1234)", "commit abc1234"
+
+
+def place(commit: str, tags: list[str]) -> Place:
+    """`_commit` (written by Copier with `git describe --tags --always`) among release `tags`."""
+    if commit in tags:
+        return Place(commit, True, commit)
+    described = _DESCRIBED.match(commit)
+    if described and described["tag"] in tags:
+        return Place(
+            described["tag"],
+            False,
+            f"{described['tag']} + {described['commits']} commits ({described['sha']}, not a release)",
+        )
+    return Place(None, False, f"commit {commit[:12]} (not a release)")
+
+
+def releases_behind(version: Place, target: str, tags: list[str]) -> int:
+    """How many releases `version` is behind `target`; a commit that no release precedes (with
+    `git describe`, no tag is in its history) is behind them all."""
+    if version.release is None:
+        return tags.index(target) + 1
+    if Version(version.release) >= Version(target):
+        return 0
+    return tags.index(target) - tags.index(version.release)
+
+
+def _git(path: Path, *args: str, check: bool = True) -> str:
+    result = subprocess.run(
+        ["git", *args], cwd=path, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False
+    )
+    if check and result.returncode != 0:
+        raise RuntimeError(f"git {' '.join(args)}: {(result.stderr or result.stdout).strip()}")
+    return result.stdout
+
+
+def uncommitted(path: Path) -> list[str]:
+    """Files with uncommitted changes, untracked ones included (git status --porcelain)."""
+    return [line[3:] for line in _git(path, "status", "--porcelain", "--untracked-files=all").splitlines()]
+
+
+class Releases:
+    """Each template's release tags, looked up once (`git ls-remote`) however many packages use it."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, list[str] | TemplateError] = {}
+
+    def lookup(self, src_paths: set[str]) -> None:
+        missing = sorted(s for s in src_paths if s not in self._found)
+        with ThreadPoolExecutor(max_workers=max(1, min(8, len(missing)))) as pool:
+            for src_path, found in zip(missing, pool.map(self._tags, missing), strict=True):
+                self._found[src_path] = found
+
+    @staticmethod
+    def _tags(src_path: str) -> list[str] | TemplateError:
+        try:
+            return template_tags(src_path)[1]
+        except TemplateError as error:
+            return error
+
+    def tags(self, src_path: str) -> list[str]:
+        found = self._found[src_path]
+        if isinstance(found, TemplateError):
+            raise found
+        return found
+
+
+# --- status ---
+
+CURRENT, BEHIND, AHEAD, NOT_FROM_TEMPLATE, NO_RELEASES, ERROR = (
+    "current",
+    "behind",
+    "ahead",  # on commits after the newest release
+    "not from the template",
+    "no releases",
+    "error",
+)
+
+
+@dataclass
+class PackageStatus:
+    path: str
+    state: str = ERROR
+    template: str | None = None  # the answers file's _src_path
+    version: str | None = None  # its _commit
+    version_label: str | None = None
+    on_release: bool | None = None
+    latest: str | None = None
+    behind: bool = False
+    releases_behind: int = 0
+    clean: bool | None = None
+    uncommitted: list[str] = field(default_factory=list)
+    failing_rules: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def package_status(path: Path, releases: Releases) -> PackageStatus:
+    status = PackageStatus(path=str(path))
+    try:
+        if not path.is_dir():
+            raise RuntimeError("no such directory")
+        if not (path / ".git").exists():
+            raise RuntimeError("not a git checkout")
+        files = uncommitted(path)
+        status.clean, status.uncommitted = not files, files
+        answers = read_answers(path)
+        tags: list[str] = []
+        if answers.get("_src_path") and answers.get("_commit"):
+            status.template, status.version = str(answers["_src_path"]), str(answers["_commit"])
+            tags = releases.tags(status.template)
+        if (path / "pyproject.toml").is_file():
+            rules = check_package(path, template_tags=tags, build=False)
+            status.failing_rules = [r.rule for r in rules if r.status == FAIL]
+        if status.version is None:
+            status.state = NOT_FROM_TEMPLATE
+            return status
+        version = place(status.version, tags)
+        status.version_label, status.on_release = version.label, version.on_release
+        if not tags:
+            status.state = NO_RELEASES
+            return status
+        status.latest = tags[-1]
+        status.releases_behind = releases_behind(version, status.latest, tags)
+        status.behind = status.releases_behind > 0
+        if status.behind:
+            status.state = BEHIND
+        else:
+            status.state = CURRENT if version.on_release or version.release != status.latest else AHEAD
+    except Exception as error:
+        status.state, status.error = ERROR, str(error) or type(error).__name__
+    return status
+
+
+def fleet_status(paths: Sequence[str], jobs: int) -> list[PackageStatus]:
+    packages = find_packages(paths)
+    releases = Releases()
+    releases.lookup({str(read_answers(p).get("_src_path")) for p in packages if _has_template(p)})
+    return _map(lambda path: package_status(path, releases), packages, jobs)
+
+
+def _has_template(path: Path) -> bool:
+    return bool(path.is_dir() and read_answers(path).get("_src_path"))
+
+
+def _map(
+    func: Callable[[Any], Any], items: Sequence[Any], jobs: int, progress=None, processes: bool = False
+) -> list[Any]:
+    """func(item) for each item, `jobs` at a time, results in input order. Threads for work that
+    waits on git; processes for Copier, which works in the process that runs it."""
+    results: list[Any] = [None] * len(items)
+    workers = max(1, min(jobs, len(items) or 1))
+    pool = ProcessPoolExecutor(max_workers=workers) if processes else ThreadPoolExecutor(max_workers=workers)
+    with pool:
+        futures = {pool.submit(func, item): index for index, item in enumerate(items)}
+        for done, future in enumerate(as_completed(futures), start=1):
+            results[futures[future]] = future.result()
+            if progress:
+                progress(done, len(items), results[futures[future]])
+    return results
+
+
+def _behind_text(status: PackageStatus) -> str:
+    if status.state == BEHIND:
+        count = status.releases_behind
+        return f"yes, {count} release{'s' if count != 1 else ''}"
+    if status.state in (CURRENT, AHEAD):
+        return "no"
+    return "-"
+
+
+def _rows_for_status(statuses: list[PackageStatus]) -> list[tuple[str, ...]]:
+    rows = []
+    for s in statuses:
+        if s.state == ERROR:
+            rows.append((s.path, f"error: {s.error}", "-", "-", "-", "-"))
+            continue
+        rows.append(
+            (
+                s.path,
+                s.version_label or s.state,
+                s.latest or "-",
+                _behind_text(s),
+                "-" if s.clean is None else ("clean" if s.clean else f"{len(s.uncommitted)} uncommitted"),
+                ", ".join(s.failing_rules) or "none",
+            )
+        )
+    return rows
+
+
+STATUS_HEADINGS = ("package", "on template version", "newest", "behind", "working tree", "rules failing")
+
+
+def text_table(headings: Sequence[str], rows: list[tuple[str, ...]]) -> str:
+    table = [tuple(headings), *rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(headings))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in table]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _farthest_behind_first(status: PackageStatus) -> tuple:
+    order = {ERROR: 0, BEHIND: 1, NO_RELEASES: 2, NOT_FROM_TEMPLATE: 3, AHEAD: 4, CURRENT: 5}
+    return (order[status.state], -status.releases_behind, status.path)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_report(statuses: list[PackageStatus], now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+    behind = [s for s in statuses if s.state == BEHIND]
+    dirty = [s for s in statuses if s.clean is False]
+    failing = [s for s in statuses if s.failing_rules]
+    newest = sorted({s.latest for s in statuses if s.latest}, key=Version)
+    lines = [
+        f"# Template status of {len(statuses)} package{'s' if len(statuses) != 1 else ''}",
+        "",
+        f"Newest template release: {', '.join(newest) or 'none'}."
+        f" Generated {now:%Y-%m-%d %H:%M} UTC by `{TEMPLATE_NAME} status`.",
+        "",
+        f"- **{len(behind)} behind** the newest release"
+        + (" (update them with `python-package-template update`)" if behind else ""),
+        f"- {sum(s.state in (CURRENT, AHEAD) for s in statuses)} up to date",
+        f"- {sum(s.state == NOT_FROM_TEMPLATE for s in statuses)} not made from the template"
+        " (`python-package-template onboard`)",
+        f"- {len(dirty)} with uncommitted changes, {len(failing)} failing a rule of `onboard --check`",
+    ]
+    errors = sum(s.state == ERROR for s in statuses)
+    if errors:
+        lines.append(f"- {errors} could not be read")
+    lines += [
+        "",
+        "| " + " | ".join(STATUS_HEADINGS) + " |",
+        "|" + "---|" * len(STATUS_HEADINGS),
+    ]
+    ordered = sorted(statuses, key=_farthest_behind_first)
+    for status, row in zip(ordered, _rows_for_status(ordered), strict=True):
+        cells = [f"`{_cell(row[0])}`", *(_cell(c) for c in row[1:])]
+        if status.state == BEHIND:
+            cells[3] = f"**{cells[3]}**"
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    statuses = fleet_status(args.paths, args.jobs)
+    if args.json:
+        document = {
+            "command": "status",
+            "packages": [s.as_dict() for s in statuses],
+            "summary": _summary(statuses),
+        }
+        json.dump(document, out, indent=2)
+        out.write("\n")
+    elif args.markdown:
+        out.write(markdown_report(statuses))
+    else:
+        print(text_table(STATUS_HEADINGS, _rows_for_status(statuses)), file=out)
+        summary = _summary(statuses)
+        print(
+            f"\n{summary['packages']} packages: {summary['behind']} behind, {summary['current']} up to"
+            f" date, {summary['not_from_template']} not from the template, {summary['errors']} errors.",
+            file=out,
+        )
+        if summary["behind"]:
+            print("Bring them up to date with `python-package-template update PATH...`.", file=out)
+    return 1 if any(s.state in (BEHIND, ERROR) for s in statuses) else 0
+
+
+def _summary(statuses: list[PackageStatus]) -> dict[str, int]:
+    return {
+        "packages": len(statuses),
+        "behind": sum(s.state == BEHIND for s in statuses),
+        "current": sum(s.state in (CURRENT, AHEAD) for s in statuses),
+        "not_from_template": sum(s.state == NOT_FROM_TEMPLATE for s in statuses),
+        "uncommitted": sum(s.clean is False for s in statuses),
+        "errors": sum(s.state == ERROR for s in statuses),
+    }
+
+
+# --- update ---
+
+UPDATED, CONFLICTS, SKIPPED, UP_TO_DATE, FAILED = "updated", "conflicts", "skipped", "up to date", "failed"
+
+
+@dataclass
+class UpdateReport:
+    path: str
+    status: str = FAILED
+    from_version: str | None = None
+    to_version: str | None = None
+    branch: str | None = None
+    commit: str | None = None
+    changed_files: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)  # files to resolve on the branch
+    notes: list[str] = field(default_factory=list)
+    reason: str | None = None  # why it was skipped, or what failed
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def commit_message(version: str, conflicts: list[str], notes: list[str]) -> str:
+    message = f"chore: update to {TEMPLATE_NAME} {version}"
+    if conflicts:
+        message += (
+            "\n\nThe update conflicts with the package's own changes; resolve these files on this"
+            " branch before merging (look for `<<<<<<< before updating`):\n\n"
+            + "\n".join(f"- {name}" for name in conflicts)
+        )
+    if notes:
+        message += "\n\nThe template's migrations said:\n\n" + "\n".join(notes)
+    return message
+
+
+def copier_update(worktree: Path, target: str) -> tuple[str | None, str]:
+    """`copier update --trust --defaults --conflict inline --vcs-ref TARGET` in `worktree`, run
+    in this process (a worker's: starting Copier costs as much as a small update). Returns (what
+    failed or None, what the migrations printed on stderr): they are subprocesses, so their
+    output is caught at the file-descriptor level."""
+    import copier
+
+    with tempfile.TemporaryFile() as errors, tempfile.TemporaryFile() as output:
+        failure = None
+        with _redirected(1, output.fileno()), _redirected(2, errors.fileno()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                copier.run_update(
+                    str(worktree),
+                    overwrite=True,
+                    unsafe=True,
+                    defaults=True,
+                    quiet=True,
+                    conflict="inline",
+                    vcs_ref=target,
+                )
+            except (Exception, SystemExit) as error:
+                failure = f"{type(error).__name__}: {error}"
+        errors.seek(0)
+        return failure, errors.read().decode("utf-8", errors="replace")
+
+
+@contextlib.contextmanager
+def _redirected(fd: int, to: int) -> Iterator[None]:
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    saved = os.dup(fd)
+    os.dup2(to, fd)
+    try:
+        yield
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+def update_package(path: Path, vcs_ref: str | None, releases: Releases) -> UpdateReport:
+    """Update one package on a new branch, or say why not. Never raises, never changes the
+    maintainer's checkout: the work happens in a temporary worktree."""
+    report = UpdateReport(path=str(path))
+    try:
+        _update(path, vcs_ref, releases, report)
+    except Exception as error:
+        report.status, report.reason = FAILED, str(error) or type(error).__name__
+    return report
+
+
+def _update(path: Path, vcs_ref: str | None, releases: Releases, report: UpdateReport) -> None:
+    if not (path / ".git").exists():
+        report.status, report.reason = SKIPPED, "not a git checkout"
+        return
+    answers = read_answers(path)
+    if not answers.get("_src_path") or not answers.get("_commit"):
+        report.status = SKIPPED
+        report.reason = f"not made from the template (no {ANSWERS_FILE}): onboard it first"
+        return
+    tags = releases.tags(str(answers["_src_path"]))
+    report.from_version = str(answers["_commit"])
+    if not tags:
+        report.status, report.reason = SKIPPED, "the template has no releases (vX.Y.Z tags)"
+        return
+    target = vcs_ref or tags[-1]
+    if target not in tags:
+        report.status = FAILED
+        report.reason = f"the template has no release {target} (its newest is {tags[-1]})"
+        return
+    report.to_version = target
+    if releases_behind(place(report.from_version, tags), target, tags) == 0:
+        report.status = UP_TO_DATE
+        return
+    dirty = uncommitted(path)
+    if dirty:
+        report.status = SKIPPED
+        report.reason = f"uncommitted changes ({', '.join(dirty[:5])}{', ...' if len(dirty) > 5 else ''}): commit or stash them, then run update again"
+        return
+    branch = BRANCH_PREFIX + target
+    if _git(path, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}", check=False).strip():
+        report.status = SKIPPED
+        report.reason = f"branch {branch} exists already (an earlier update waiting for review?): merge or delete it first"
+        return
+    if not _git(path, "rev-parse", "--verify", "--quiet", "HEAD", check=False).strip():
+        report.status, report.reason = SKIPPED, "no commit yet"
+        return
+
+    workdir = Path(tempfile.mkdtemp(prefix="ppt-update-"))
+    worktree = workdir / path.name
+    committed = False
+    try:
+        _git(path, "worktree", "add", "--quiet", "-b", branch, str(worktree), "HEAD")
+        failure, printed = copier_update(worktree, target)
+        if failure:
+            lines = [*printed.strip().splitlines(), failure]
+            raise RuntimeError("copier update failed: " + "\n".join(lines[-6:]))
+        # What the template's migrations printed on stderr: notes for the maintainer.
+        report.notes = [line.rstrip() for line in printed.splitlines() if line.strip()]
+        report.changed_files = uncommitted(worktree)
+        if not report.changed_files:
+            report.status = UP_TO_DATE
+            return
+        report.conflicts = conflicted_files(worktree, report.changed_files)
+        _git(worktree, "add", "--all")
+        # --no-verify: the package's hooks need its own environment, which this run does not set
+        # up; the merge request's pipeline checks the result.
+        _git(
+            worktree,
+            "commit",
+            "--quiet",
+            "--no-verify",
+            "-m",
+            commit_message(target, report.conflicts, report.notes),
+        )
+        committed = True
+        report.branch = branch
+        report.commit = _git(worktree, "rev-parse", "HEAD").strip()
+        report.status = CONFLICTS if report.conflicts else UPDATED
+    finally:
+        if worktree.exists():
+            _git(path, "worktree", "remove", "--force", str(worktree), check=False)
+        _git(path, "worktree", "prune", check=False)
+        shutil.rmtree(workdir, ignore_errors=True)
+        if not committed:
+            _git(path, "branch", "--quiet", "-D", branch, check=False)
+
+
+def conflicted_files(worktree: Path, changed: list[str]) -> list[str]:
+    """What the update left to resolve: files git lists as unmerged, files holding Copier's
+    conflict markers, and rejected hunks (*.rej)."""
+    found = set(_git(worktree, "diff", "--name-only", "--diff-filter=U").split())
+    for name in changed:
+        file = worktree / name
+        if name.endswith(".rej"):
+            found.add(name)
+        elif file.is_file():
+            try:
+                if CONFLICT.search(file.read_text(encoding="utf-8", errors="replace")):
+                    found.add(name)
+            except OSError:
+                continue
+    return sorted(found)
+
+
+def fleet_update(paths: Sequence[str], vcs_ref: str | None, jobs: int, progress=None) -> list[UpdateReport]:
+    packages = find_packages(paths)
+    releases = Releases()
+    releases.lookup({str(read_answers(p).get("_src_path")) for p in packages if _has_template(p)})
+    work = functools.partial(update_package, vcs_ref=vcs_ref, releases=releases)
+    return _map(work, packages, jobs, progress, processes=True)
+
+
+UPDATE_HEADINGS = ("package", "status", "from", "to", "branch", "files changed", "to resolve")
+
+
+def _update_rows(reports: list[UpdateReport]) -> list[tuple[str, ...]]:
+    return [
+        (
+            r.path,
+            r.status,
+            r.from_version or "-",
+            r.to_version or "-",
+            r.branch or "-",
+            str(len(r.changed_files)) if r.branch else "-",
+            ", ".join(r.conflicts) or "-",
+        )
+        for r in reports
+    ]
+
+
+def _run_update(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    def progress(done: int, total: int, report: UpdateReport) -> None:
+        detail = f": {report.reason}" if report.reason else ""
+        print(f"[{done}/{total}] {report.path}: {report.status}{detail}", file=err, flush=True)
+
+    reports = fleet_update(args.paths, args.vcs_ref, args.jobs, progress)
+    failed = [r for r in reports if r.status in (FAILED, CONFLICTS)]
+    if args.json:
+        document = {
+            "command": "update",
+            "vcs_ref": args.vcs_ref,
+            "packages": [r.as_dict() for r in reports],
+            "summary": {
+                "packages": len(reports),
+                **{
+                    status.replace(" ", "_"): sum(r.status == status for r in reports)
+                    for status in (UPDATED, CONFLICTS, SKIPPED, UP_TO_DATE, FAILED)
+                },
+            },
+        }
+        json.dump(document, out, indent=2)
+        out.write("\n")
+        return 1 if failed else 0
+    for report in reports:
+        if report.status == UP_TO_DATE:
+            continue
+        print(f"\n== {report.path}: {report.status}", file=out)
+        if report.reason:
+            print(f"  {report.reason}", file=out)
+        if report.branch:
+            print(f"  branch {report.branch}, commit {report.commit[:12]}", file=out)
+        for name in report.conflicts:
+            print(f"  RESOLVE: {name}", file=out)
+        for note in report.notes:
+            print(f"  note: {note.strip()}", file=out)
+    print("\n" + text_table(UPDATE_HEADINGS, _update_rows(reports)), file=out)
+    if any(r.branch for r in reports):
+        print(
+            "\nNothing is pushed: review each branch (`git show template-update/...`), resolve what is"
+            " listed, then push it and open a merge request.",
+            file=out,
+        )
+    return 1 if failed else 0
+
+
+def main(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO, err: TextIO) -> int:
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
+    if args.command == "status":
+        return _status(args, out, err)
+    return _run_update(args, out, err)
+
+
+__all__ = [
+    "COMMANDS",
+    "TOP_EPILOG",
+    "add_commands",
+    "main",
+    "fleet_status",
+    "fleet_update",
+    "markdown_report",
+]
