@@ -963,6 +963,8 @@ def test_an_update_from_v0_1_0_brings_this_release_without_conflicts(from_v0_1_0
     readme = (package / "README.md").read_text()
     assert USER_PROSE in readme and "TEST_PYPI_API_TOKEN" in readme
     assert "TEST_PYPI_API_TOKEN" in (package / ".gitlab-ci.yml").read_text()
+    # The release guard is the template's file, so an older package gets it too.
+    assert (package / "tests" / "test_readme.py").is_file()
 
 
 @pytest.mark.slow
