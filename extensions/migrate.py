@@ -163,7 +163,49 @@ def _ci_ref(plan: Plan, answers_file: str, ci_project: str, ci_file: str, ci_pin
     return ref
 
 
+# [tool.poetry] keys that stay there in a Poetry 2 package; any other is Poetry 1 metadata to move.
+POETRY2_KEYS = {
+    "packages",
+    "include",
+    "exclude",
+    "group",
+    "source",
+    "requires-poetry",
+    "requires-plugins",
+    "build",
+    "package-mode",
+}
+
+
+def _rules_may_apply(text: str, mit: bool) -> bool:
+    """Whether a pyproject.toml rule may have work to do. A cheap look with the standard library,
+    so that an update of a package already in line does not pay for importing the edits; when
+    in doubt it says yes, and the rules themselves decide."""
+    import tomllib
+
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return True
+    project = doc.get("project")
+    poetry = doc.get("tool", {}).get("poetry", {})
+    if set(poetry) - POETRY2_KEYS or not isinstance(project, dict):
+        return True
+    if "readme" not in project and "readme" not in project.get("dynamic", []):
+        return True
+    classifiers = project.get("classifiers", [])
+    licence_classifier = any(str(c).startswith("License ::") for c in classifiers)
+    return mit and (
+        project.get("license") != "MIT"
+        or project.get("license-files") != ["LICENSE.txt"]
+        or licence_classifier
+    )
+
+
 def _pyproject_rules(plan: Plan, mit: bool) -> None:
+    text = plan.text("pyproject.toml")
+    if text is None or not _rules_may_apply(text, mit):
+        return
     import tomlkit
 
     from python_package_template.edits import (
@@ -175,9 +217,6 @@ def _pyproject_rules(plan: Plan, mit: bool) -> None:
     )
     from python_package_template.packagefiles import README_NAMES
 
-    text = plan.text("pyproject.toml")
-    if text is None:
-        return
     try:
         doc = tomlkit.parse(text)
         edits = poetry1_to_pep621(doc)
@@ -250,15 +289,15 @@ def after(
     ci_file: str,
     ci_pin: str,
 ) -> Plan:
-    from python_package_template.edits import UnsafeEdit, rename_license_to_txt
-
     plan = Plan(project_dir)
     _ci_ref(plan, answers_file, ci_project, ci_file, ci_pin)
     mit = str(_load_answers(plan.text(answers_file)).get("license", "MIT")) == "MIT"
     _pyproject_rules(plan, mit)
     _template_changes(plan, template_dir, old_ref, answers_file)
     plan.commit()
-    if mit:
+    if mit and any((project_dir / name).is_file() for name in LICENSES if name != "LICENSE.txt"):
+        from python_package_template.edits import UnsafeEdit, rename_license_to_txt
+
         try:
             plan.changes += rename_license_to_txt(project_dir)
         except UnsafeEdit as error:

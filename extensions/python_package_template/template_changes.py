@@ -26,12 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomlkit
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-
-from . import devgroup
 from .readme import headings
+
+# tomlkit, packaging and devgroup are imported where pyproject.toml is merged: this module runs
+# on every `copier update`, and most template releases leave pyproject.toml alone.
 
 # The files the package owns that the template still renders, and so may change.
 OWNED_FILES = ("README.md", "pyproject.toml")
@@ -61,12 +59,17 @@ def _where(path: tuple[str, ...]) -> str:
 
 
 def _show(value: Any) -> str:
+    import tomlkit
+
     return tomlkit.item(value).as_string() if not isinstance(value, dict) else "a table"
 
 
 def _identity(entry: Any) -> Any:
     """What an array entry stands for: a requirement by its project name (so that a changed
     version bound replaces the entry), anything else by itself."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
     if isinstance(entry, str) and re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[|[<>=!~;@ ]|$)", entry):
         try:
             return ("requirement", canonicalize_name(Requirement(entry).name))
@@ -155,6 +158,8 @@ def _merge_table(
 def _merge_dev_group(doc: Any, base: dict, new: dict, merge: Merge) -> None:
     """The template's development dependencies, requirement by requirement, into the dev group
     in the form the package keeps it (see devgroup)."""
+    from . import devgroup
+
     group = devgroup.Group(doc)
     ours = devgroup.requirements(doc.unwrap())
     for name in [*new, *(name for name in base if name not in new)]:
@@ -178,6 +183,10 @@ def _merge_dev_group(doc: Any, base: dict, new: dict, merge: Merge) -> None:
 
 def merge_pyproject(current: str, base: str, new: str) -> Merge:
     """pyproject.toml with what the template changed from `base` to `new` (see the module)."""
+    import tomlkit
+
+    from . import devgroup
+
     doc = tomlkit.parse(current)
     merge = Merge(current)
     base_plain, new_doc = tomlkit.parse(base).unwrap(), tomlkit.parse(new)
