@@ -437,7 +437,8 @@ def _status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         summary = _summary(statuses)
         print(
             f"\n{summary['packages']} packages: {summary['behind']} behind, {summary['current']} up to"
-            f" date, {summary['not_from_template']} not from the template, {summary['errors']} errors.",
+            f" date, {summary['not_from_template']} not from the template, {summary['no_releases']} from a"
+            f" template with no release yet, {summary['errors']} errors.",
             file=out,
         )
         if summary["behind"]:
@@ -451,6 +452,7 @@ def _summary(statuses: list[PackageStatus]) -> dict[str, int]:
         "behind": sum(s.state == BEHIND for s in statuses),
         "current": sum(s.state in (CURRENT, AHEAD) for s in statuses),
         "not_from_template": sum(s.state == NOT_FROM_TEMPLATE for s in statuses),
+        "no_releases": sum(s.state == NO_RELEASES for s in statuses),
         "uncommitted": sum(s.clean is False for s in statuses),
         "errors": sum(s.state == ERROR for s in statuses),
     }
