@@ -140,12 +140,12 @@ def record_choices(project_dir: Path, answers_file: str) -> list[str]:
     return [f"{answers_file}: recorded {key}: {value} (from the package)" for key, value in recorded]
 
 
-def _ci_ref(plan: Plan, answers_file: str, ci_project: str, ci_file: str, ci_pin: str) -> str | None:
+def _ci_ref(plan: Plan, answers_file: str, ci_project: str, ci_file: str, ci_pin: str) -> None:
     from python_package_template.yaml_edits import UnsafeEdit, raise_answer_tag, set_ci_include_ref
 
     answers_text = plan.text(answers_file)
     if answers_text is None:
-        return None
+        return
     text, changes = raise_answer_tag(answers_text, "ci_include_ref", ci_pin)
     if changes:
         plan.write(answers_file, text, [f"{answers_file}: {c.removeprefix('answers: ')}" for c in changes])
@@ -160,7 +160,6 @@ def _ci_ref(plan: Plan, answers_file: str, ci_project: str, ci_file: str, ci_pin
         else:
             if edits:
                 plan.write(".gitlab-ci.yml", new_text, edits)
-    return ref
 
 
 # [tool.poetry] keys that stay there in a Poetry 2 package; any other is Poetry 1 metadata to move.

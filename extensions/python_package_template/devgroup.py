@@ -136,7 +136,7 @@ class Group:
         container = self._container()
         if self.path == PEP735:
             for index, entry in enumerate(list(container)):
-                if _name_of(entry) == key:
+                if requirement_name(entry) == key:
                     container[index] = requirement
                     return
             container.append(requirement)
@@ -158,14 +158,15 @@ class Group:
         container = self._container()
         if self.path == PEP735:
             for index, entry in enumerate(list(container)):
-                if _name_of(entry) == key:
+                if requirement_name(entry) == key:
                     del container[index]
                     return
         elif key in self.names():
             del container[self.names()[key]]
 
 
-def _name_of(entry: Any) -> str | None:
+def requirement_name(entry: Any) -> str | None:
+    """The canonical project name of a PEP 508 requirement; None when `entry` is not one."""
     try:
         return canonicalize_name(Requirement(str(entry)).name)
     except InvalidRequirement:

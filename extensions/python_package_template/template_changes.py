@@ -67,14 +67,12 @@ def _show(value: Any) -> str:
 def _identity(entry: Any) -> Any:
     """What an array entry stands for: a requirement by its project name (so that a changed
     version bound replaces the entry), anything else by itself."""
-    from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.utils import canonicalize_name
+    from .devgroup import requirement_name
 
     if isinstance(entry, str) and re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[|[<>=!~;@ ]|$)", entry):
-        try:
-            return ("requirement", canonicalize_name(Requirement(entry).name))
-        except InvalidRequirement:
-            pass
+        name = requirement_name(entry)
+        if name is not None:
+            return ("requirement", name)
     return ("value", repr(entry))
 
 
