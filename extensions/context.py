@@ -12,11 +12,14 @@ allowed, so that `copier.yml` stays one line per validator.
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import keyword
 import re
 import subprocess
 import sys
+import unicodedata
+from collections.abc import Callable
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 
@@ -32,19 +35,54 @@ SUPPORTED_PYTHONS = ("3.11", "3.12", "3.13", "3.14", "3.15")
 MAX_DESCRIPTION_LENGTH = 200
 MAX_NAME_LENGTH = 100
 
-# PEP 508 project names, which PyPI enforces.
-_PYPI_NAME = re.compile(r"^([a-z0-9]|[a-z0-9][a-z0-9._-]*[a-z0-9])$", re.IGNORECASE)
-_IMPORT_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+# PEP 508 project names, which PyPI enforces. Every pattern here is matched against the whole
+# answer (`re.fullmatch`: `$` would match before a final newline) and spells out the ASCII
+# classes it means: no `re.IGNORECASE`, under which `ı`, `ſ` and the Kelvin sign match `i`, `s`
+# and `k`, and no `\d`, which matches Arabic-Indic and other digits.
+_PYPI_NAME = re.compile(r"[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]")
+_IMPORT_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 # The "email" format of the JSON schema Poetry validates `project.authors` with (poetry-core's
 # vendored fastjsonschema, draft 4); tests/test_extensions.py checks that it is still theirs.
 POETRY_EMAIL_FORMAT = r"^(?!.*\.\..*@)[^@.][^@]*(?<!\.)@[^@]+\.[^@]+\Z"
 # Modules Python imports by itself at start-up (the `site` module's hooks): a package of that
 # name would run in every interpreter that sees it, or never be imported.
 _STARTUP_MODULES = frozenset({"sitecustomize", "usercustomize"})
-_HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
-_GITLAB_PATH = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)+$")
-_TAG = re.compile(r"^v\d+\.\d+\.\d+$")
-_URL = re.compile(r"^https://[a-z0-9.-]+(:\d+)?(/[^\s\"'<>\\]*)?$", re.IGNORECASE)
+# The import names of the development tools in the package's `dev` group and of what they import
+# (pytest's plugins and dependencies, coverage, mypy's, pre-commit's): a package of one of these
+# names is installed over the tool, or the tool imports the package instead of itself.
+TEST_TOOL_MODULES = frozenset(
+    {
+        "pytest", "_pytest", "py", "pluggy", "iniconfig", "packaging", "pygments", "colorama",
+        "exceptiongroup", "tomli", "pytest_cov", "coverage", "hypothesis", "_hypothesis_pytestplugin",
+        "mypy", "mypyc", "mypy_extensions", "typing_extensions", "pathspec", "librt", "ruff",
+        "pre_commit", "cfgv", "identify", "nodeenv", "virtualenv", "yaml", "_yaml", "distlib",
+        "filelock", "platformdirs",
+    }
+)  # fmt: skip
+_HOST = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+")
+_GITLAB_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)+")
+_CI_FILE = re.compile(r"/[A-Za-z0-9_./-]+\.ya?ml")
+_TAG = re.compile(r"v[0-9]+\.[0-9]+\.[0-9]+")
+_URL = re.compile(r"https://[A-Za-z0-9.-]+(:[0-9]+)?(/[^\s\"'<>\\]*)?")
+# Characters no answer may hold, wherever it goes: control characters (they make README.md and
+# LICENSE.txt binary to git), line and paragraph separators, lone surrogates, the byte-order mark
+# and the bidirectional overrides and isolates that make text read other than it is.
+_INVISIBLE_FORMATS = frozenset("\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# A description is the README's first paragraph: what CommonMark reads as anything but inline
+# text there (a heading, list item, block quote, code fence, thematic break, link reference
+# definition or HTML) breaks the README or takes over a template section.
+_MARKDOWN_STRUCTURE = (
+    (re.compile(r"#{1,6}(\s|$)"), "a heading"),
+    (re.compile(r"([-+*]|[0-9]{1,9}[.)])(\s|$)"), "a list item"),
+    (re.compile(r">"), "a block quote"),
+    (re.compile(r"~~~"), "a code fence"),
+    (re.compile(r"([-*_][ \t]*){3,}$"), "a thematic break"),
+    (re.compile(r"\[[^\]]*\]:"), "a link reference definition"),
+)
+_MARKDOWN_ANYWHERE = (
+    (re.compile(r"```"), "a code fence (three backticks)"),
+    (re.compile(r"<([A-Za-z][A-Za-z0-9-]*(\s|/?>|$)|/[A-Za-z]|[!?])"), "HTML"),
+)
 
 
 # --- escaping: every answer that lands in a structured file goes through one of these ---
@@ -172,12 +210,55 @@ def today() -> str:
 
 # --- validators: "" when allowed, else what is wrong and what is allowed ---
 
+# Python's own idea of a line break, which the email parser that reads package metadata shares:
+# vertical tab, form feed, the file/group/record separators, U+0085, U+2028 and U+2029 too.
+_LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+_CHARACTER_NAMES = {"\n": "a newline", "\r": "a carriage return", "\t": "a tab", "\x1b": "an escape"}
+
+
+def _character(char: str) -> str:
+    return _CHARACTER_NAMES.get(char, f"U+{ord(char):04X}")
+
+
+def character_error(what: str, value: str) -> str:
+    """ "" when `value` holds no line break and no control or invisible formatting character
+    anywhere (the rule every answer follows, wherever it goes); else which one and where."""
+    for index, char in enumerate(value):
+        where = "ends with" if index == len(value) - 1 else "holds"
+        if char in _LINE_BREAKS:
+            return f"{what} must be one line, but it {where} a line break ({_character(char)}): remove it."
+        if unicodedata.category(char) in ("Cc", "Cs") or char in _INVISIBLE_FORMATS:
+            return (
+                f"{what} {where} the control character {_character(char)}: use printable text only"
+                " (no tab, escape, byte-order mark or bidirectional override)."
+            )
+    return ""
+
+
+def _whole_answer(what: str) -> Callable[[Callable[..., str]], Callable[..., str]]:
+    """A validator that first refuses what no answer may hold (`character_error`), then applies its
+    own rule to the answer as a string."""
+
+    def wrap(check: Callable[..., str]) -> Callable[..., str]:
+        @functools.wraps(check)
+        def validate(value: object, *args: object) -> str:
+            text = str(value)
+            return character_error(what, text) or check(text, *args)
+
+        return validate
+
+    return wrap
+
+
+def _not_ascii(value: str) -> str:
+    """ " ('ı', U+0131, is not ASCII)" for the first non-ASCII character of `value`, else ""."""
+    char = next((c for c in value if not c.isascii()), None)
+    return "" if char is None else f" ('{char}', U+{ord(char):04X}, is not ASCII)"
+
 
 def _one_line_error(what: str, value: str, max_length: int) -> str:
     if not value.strip():
         return f"{what} is required."
-    # Python's own idea of a line break, which the email parser that reads package metadata
-    # shares: vertical tab, form feed, U+0085, U+2028 and U+2029 break lines too.
     if len(value.splitlines()) > 1:
         return f"{what} must be one line; remove the line break (newline, form feed, U+2028, ...)."
     if len(value) > max_length:
@@ -214,15 +295,32 @@ def metadata_error(field: str, value: str) -> str:
     return ""
 
 
-def project_name_error(value: object) -> str:
+def markdown_error(value: str) -> str:
+    """ "" when the description reads as one paragraph of text in README.md; else what Markdown
+    would make of it."""
+    found = next((what for pattern, what in _MARKDOWN_STRUCTURE if pattern.match(value)), None)
+    found = found or next((what for pattern, what in _MARKDOWN_ANYWHERE if pattern.search(value)), None)
+    if found is None:
+        return ""
+    return (
+        f"The description opens the README, where Markdown reads '{value}' as {found}: write it as"
+        " plain text (inline `code`, *emphasis* and links are fine; no heading, list, quote, code"
+        " fence, '---' or HTML)."
+    )
+
+
+@_whole_answer("The project name")
+def project_name_error(value: str) -> str:
     # Any title in any script: the PyPI and import names are asked for separately, and their own
     # validators explain what to do when they cannot be derived from it.
-    return _one_line_error("The project name", str(value), MAX_NAME_LENGTH)
+    return _one_line_error("The project name", value, MAX_NAME_LENGTH)
 
 
-def distribution_name_error(value: object, project_name: object = "") -> str:
-    value = str(value)
-    allowed = "lower-case letters, digits and single hyphens, starting and ending with a letter or digit"
+@_whole_answer("The PyPI name")
+def distribution_name_error(value: str, project_name: object = "") -> str:
+    allowed = (
+        "ASCII lower-case letters, digits and single hyphens, starting and ending with a letter or digit"
+    )
     if not value and project_name and not distribution_name_from(project_name):
         return (
             f"No PyPI name can be derived from the project name '{project_name}' (it has no letter"
@@ -230,20 +328,20 @@ def distribution_name_error(value: object, project_name: object = "") -> str:
         )
     if not value:
         return f"The PyPI name is required: {allowed}."
-    if not _PYPI_NAME.match(value):
-        return f"'{value}' is not a valid PyPI name: use {allowed}, e.g. 'lookup-client'."
+    if not _PYPI_NAME.fullmatch(value):
+        return f"'{value}' is not a valid PyPI name{_not_ascii(value)}: use {allowed}, e.g. 'lookup-client'."
     normalised = canonicalize_name(value)
     if value != normalised:
         return f"'{value}' is not normalised: use '{normalised}' ({allowed})."
     return ""
 
 
-def package_name_error(value: object) -> str:
-    value = str(value)
-    if not (_IMPORT_NAME.match(value) and value.isidentifier()):
+@_whole_answer("The import name")
+def package_name_error(value: str) -> str:
+    if not (_IMPORT_NAME.fullmatch(value) and value.isidentifier()):
         return (
-            f"'{value}' is not a valid import name: use lower-case letters, digits and underscores,"
-            " not starting with a digit, e.g. 'lookup_client'."
+            f"'{value}' is not a valid import name{_not_ascii(value)}: use ASCII lower-case letters,"
+            " digits and underscores, not starting with a digit, e.g. 'lookup_client'."
         )
     if keyword.iskeyword(value) or keyword.issoftkeyword(value):
         return f"'{value}' is a Python keyword; choose another import name, e.g. '{value}_lib'."
@@ -255,31 +353,39 @@ def package_name_error(value: object) -> str:
         return f"'{value}' is a standard-library module; choose a name that does not shadow it, e.g. '{value}_lib'."
     if value in _STARTUP_MODULES:
         return f"'{value}' is a module Python imports by itself at start-up; choose another import name."
+    if value in TEST_TOOL_MODULES:
+        return (
+            f"'{value}' is imported by the package's test and lint tools (pytest, coverage, mypy, ruff,"
+            f" pre-commit and what they use); choose a name that does not shadow it, e.g. '{value.strip('_')}_lib'."
+        )
     return ""
 
 
-def description_error(value: object) -> str:
-    value = str(value)
-    return _one_line_error("The description", value, MAX_DESCRIPTION_LENGTH) or metadata_error(
-        "Summary", value
+@_whole_answer("The description")
+def description_error(value: str) -> str:
+    return (
+        _one_line_error("The description", value, MAX_DESCRIPTION_LENGTH)
+        or markdown_error(value)
+        or metadata_error("Summary", value)
     )
 
 
-def author_name_error(value: object) -> str:
-    value = str(value)
+@_whole_answer("The author name")
+def author_name_error(value: str) -> str:
     error = _one_line_error("The author name", value, MAX_NAME_LENGTH)
     if not error and re.search(r"[<>@,]", value):
         error = "The author name must not contain '<', '>', '@' or ','; give the email separately."
     return error or metadata_error("Author", value)
 
 
-def copyright_holder_error(value: object) -> str:
-    return _one_line_error("The copyright holder", str(value), MAX_NAME_LENGTH)
+@_whole_answer("The copyright holder")
+def copyright_holder_error(value: str) -> str:
+    return _one_line_error("The copyright holder", value, MAX_NAME_LENGTH)
 
 
-def keywords_error(value: object) -> str:
+@_whole_answer("The keywords")
+def keywords_error(value: str) -> str:
     """Keywords are optional: "" (none) or words and phrases separated by commas."""
-    value = str(value)
     if not value.strip():
         return ""
     for word in keyword_list(value):
@@ -289,68 +395,89 @@ def keywords_error(value: object) -> str:
     return metadata_error("Keywords", ",".join(keyword_list(value)))
 
 
-def email_error(value: object) -> str:
+@_whole_answer("The email address")
+def email_error(value: str) -> str:
     """An address Poetry's schema accepts that the standard library reads as one plain address
     (no display name, no quoted local part) on a host name, as PyPI wants."""
-    value = str(value)
-    problem = f"'{value}' is not an email address: use the form name@example.org."
+    problem = f"'{value}' is not an email address{_not_ascii(value.rpartition('@')[2])}: use the form name@example.org."
     if not re.match(POETRY_EMAIL_FORMAT, value) or '"' in value:
         return problem
     try:
         address = Address(addr_spec=value)
     except (HeaderParseError, ValueError, IndexError):
         return problem
-    if address.addr_spec != value or host_error(address.domain.lower()):
+    # Lower-cased only once it is ASCII: the Kelvin sign lower-cases to "k".
+    if address.addr_spec != value or not address.domain.isascii() or host_error(address.domain.lower()):
         return problem
     return metadata_error("Author-email", value) and problem
 
 
-def version_error(value: object) -> str:
-    value = str(value)
+@_whole_answer("The version")
+def version_error(value: str) -> str:
+    if not value.isascii():
+        return f"'{value}' is not a PEP 440 version{_not_ascii(value)}: use ASCII digits, e.g. '0.1.0' or '1.0.0rc1'."
     try:
-        normalised = str(Version(value))
+        version = Version(value)
     except InvalidVersion:
         return f"'{value}' is not a PEP 440 version: use e.g. '0.1.0' or '1.0.0rc1'."
-    if normalised != value:
-        return f"'{value}' is not a normalised PEP 440 version: use '{normalised}'."
-    return ""
-
-
-def host_error(value: object) -> str:
-    value = str(value)
-    if not _HOST.match(value):
-        return f"'{value}' is not a host name: use lower-case letters, digits, dots and hyphens, e.g. 'gitlab.example.org'."
-    return ""
-
-
-def gitlab_path_error(value: object) -> str:
-    value = str(value)
-    if not _GITLAB_PATH.match(value) or value.endswith((".git", ".atom")):
+    if str(version) != value:
+        return f"'{value}' is not a normalised PEP 440 version: use '{version}'."
+    if version.local is not None:
         return (
-            f"'{value}' is not a GitLab project path: use group/project, with subgroups as needed"
-            " (letters, digits, '_', '-', '.'), no leading or trailing slash, e.g. 'uis/devops/lookup-client'."
+            f"'{value}' has a local version label ('+{version.local}'), which PyPI refuses:"
+            f" use a public version, e.g. '{version.public}'."
         )
     return ""
 
 
-def ci_file_error(value: object) -> str:
-    value = str(value)
-    if not re.match(r"^/[A-Za-z0-9_./-]+\.ya?ml$", value) or ".." in value:
-        return f"'{value}' is not a CI file path: use an absolute path in the project ending in .yml, e.g. '/auto-devops/common-pipeline.yml'."
+@_whole_answer("The host name")
+def host_error(value: str) -> str:
+    if not _HOST.fullmatch(value):
+        return (
+            f"'{value}' is not a host name{_not_ascii(value)}: use ASCII lower-case letters, digits,"
+            " dots and hyphens, e.g. 'gitlab.example.org'."
+        )
     return ""
 
 
-def ci_ref_error(value: object) -> str:
-    value = str(value)
-    if not _TAG.match(value):
-        return f"'{value}' is not a release tag: pin the include to a tag of the form vX.Y.Z, e.g. 'v1.2.3', never a branch."
+@_whole_answer("The GitLab project path")
+def gitlab_path_error(value: str) -> str:
+    if not _GITLAB_PATH.fullmatch(value) or value.endswith((".git", ".atom")):
+        return (
+            f"'{value}' is not a GitLab project path{_not_ascii(value)}: use group/project, with"
+            " subgroups as needed (ASCII letters, digits, '_', '-', '.'), no leading or trailing"
+            " slash, e.g. 'uis/devops/lookup-client'."
+        )
     return ""
 
 
-def url_error(value: object) -> str:
-    value = str(value)
-    if not _URL.match(value):
-        return f"'{value}' is not an https URL: use e.g. 'https://docs.example.org/lookup-client/'."
+@_whole_answer("The CI file path")
+def ci_file_error(value: str) -> str:
+    if not _CI_FILE.fullmatch(value) or ".." in value:
+        return (
+            f"'{value}' is not a CI file path{_not_ascii(value)}: use an absolute path in the project"
+            " (ASCII letters, digits, '_', '-', '.', '/') ending in .yml, e.g. '/auto-devops/common-pipeline.yml'."
+        )
+    return ""
+
+
+@_whole_answer("The CI tag")
+def ci_ref_error(value: str) -> str:
+    if not _TAG.fullmatch(value):
+        return (
+            f"'{value}' is not a release tag{_not_ascii(value)}: pin the include to a tag of the form"
+            " vX.Y.Z (ASCII digits), e.g. 'v1.2.3', never a branch."
+        )
+    return ""
+
+
+@_whole_answer("The URL")
+def url_error(value: str) -> str:
+    if not _URL.fullmatch(value):
+        return (
+            f"'{value}' is not an https URL{_not_ascii(value.partition('://')[2].split('/', 1)[0])}:"
+            " use https:// and an ASCII host name, e.g. 'https://docs.example.org/lookup-client/'."
+        )
     return ""
 
 

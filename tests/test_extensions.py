@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import re
 import tomllib
 
 import pytest
@@ -209,3 +210,149 @@ def test_validators_accept_good_answers_and_explain_bad_ones(validator):
 def test_a_pypi_name_that_cannot_be_derived_says_to_give_one():
     assert "give one" in context.distribution_name_error("", "مكتبة")
     assert context.distribution_name_error("maktaba", "مكتبة") == ""
+
+
+# --- every validator judges the whole answer (issue 15): the class, not only the cases found ---
+
+# A valid answer to each question copier.yml validates. The ASCII rules are checked in the part
+# of the answer between the two "|" (the whole answer, or a URL's host and an address's domain,
+# whose path and local part may hold any script).
+VALID_ANSWERS = {
+    "project_name": "Lookup Client",
+    "distribution_name": "|lookup-client-2|",
+    "package_name": "|lookup_client_2|",
+    "description": "Talks to Lookup.",
+    "keywords": "lookup, LDAP client",
+    "author_name": "University of Cambridge Information Services",
+    "author_email": "devops+lookup@|uis.cam.ac.uk|",
+    "copyright_holder": "University of Cambridge Information Services",
+    "initial_version": "|0.1.0rc1|",
+    "gitlab_host": "|gitlab.developers.cam.ac.uk|",
+    "gitlab_project_path": "|uis/devops/lookup-client|",
+    "documentation_url": "https://|docs.example.org:8443|/lookup/",
+    "ci_include_project": "|uis/devops/continuous-delivery/ci-templates|",
+    "ci_include_file": "|/auto-devops/common-pipeline.yml|",
+    "ci_include_ref": "|v6.0.0|",
+}
+# Characters that pass for ASCII ones under re.IGNORECASE or \d: dotless i and dotted I, long s,
+# the Kelvin sign, Arabic-Indic and fullwidth digits, and a Cyrillic a that only looks like one.
+LOOKALIKES = {
+    "i": "ıİ",
+    "s": "ſ",
+    "k": "\u212a",
+    "a": "а",
+    **{d: chr(0x660 + int(d)) + chr(0xFF10 + int(d)) for d in "0123456789"},
+}
+NEVER_IN_AN_ANSWER = [
+    "\n",
+    "\r\n",
+    "\x00",
+    "\x01",
+    "\t",
+    "\x1b",
+    "\x7f",
+    "\x9b",
+    "\ufeff",
+    "\u202e",
+    "\u2066",
+]
+
+
+def _validators():
+    questions = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())
+    for name, question in questions.items():
+        if isinstance(question, dict) and "validator" in question:
+            filter_name = re.search(r"\|\s*(\w+)", question["validator"]).group(1)
+            yield name, getattr(context, filter_name)
+
+
+def _variants(answer):
+    head, ascii_part, tail = answer.split("|") if "|" in answer else (answer, "", "")
+    for index, char in enumerate(ascii_part):
+        for lookalike in LOOKALIKES.get(char, ""):
+            yield head + ascii_part[:index] + lookalike + ascii_part[index + 1 :] + tail
+
+
+@pytest.mark.parametrize(("question", "check"), list(_validators()), ids=lambda x: getattr(x, "__name__", x))
+def test_no_validator_lets_a_line_break_a_control_character_or_a_lookalike_through(question, check):
+    assert question in VALID_ANSWERS, f"give {question} a valid answer in VALID_ANSWERS"
+    answer = VALID_ANSWERS[question].replace("|", "")
+    assert check(answer) == "", (question, check(answer))
+    for char in NEVER_IN_AN_ANSWER:
+        for bad in (answer + char, char + answer, answer[:3] + char + answer[3:]):
+            message = check(bad)
+            assert "one line" in message or "control character" in message, (question, bad, message)
+    lookalikes = list(_variants(VALID_ANSWERS[question]))
+    assert lookalikes or "|" not in VALID_ANSWERS[question]
+    for bad in lookalikes:
+        assert "is not ASCII" in check(bad), (question, bad, check(bad))
+
+
+def test_a_trailing_newline_names_the_line_break_and_a_control_character_its_code():
+    assert context.url_error("https://docs.example.org/\n") == (
+        "The URL must be one line, but it ends with a line break (a newline): remove it."
+    )
+    assert "holds the control character U+0001: use printable text only" in context.project_name_error(
+        "Lookup\x01Client"
+    )
+
+
+def test_a_version_pypi_refuses_is_refused():
+    assert "local version label ('+local'), which PyPI refuses: use a public version, e.g. '1.0.0'" in (
+        context.version_error("1.0.0+local")
+    )
+    assert context.version_error("1.0.0.post1") == ""
+
+
+def test_an_import_name_may_not_shadow_the_test_tools():
+    # The package is installed beside its dev group, and the tools import what they depend on.
+    from importlib.metadata import packages_distributions, requires
+
+    dev_group = re.findall(
+        r'^\s+"([a-z-]+)', (TEMPLATE_ROOT / "template" / "pyproject.toml.jinja").read_text(), re.M
+    )
+    assert {"pytest", "pytest-cov", "mypy", "ruff", "pre-commit"} <= set(dev_group)
+    shadowed = {name.replace("-", "_") for name in dev_group} | {"_pytest", "coverage", "hypothesis"}
+    pytest_needs = {
+        re.match(r"[A-Za-z0-9_.-]+", r).group().lower() for r in requires("pytest") if "extra" not in r
+    }
+    shadowed |= {
+        module
+        for module, dists in packages_distributions().items()
+        if pytest_needs & {d.lower() for d in dists}
+    }
+    for name in sorted(shadowed):
+        if name.isidentifier() and not name.startswith("__"):
+            assert "test and lint tools" in context.package_name_error(name), name
+    assert context.package_name_error("pytest_lookup") == ""
+
+
+# What CommonMark makes of a description that opens the README: anything but one paragraph of
+# inline text must be refused, and plain sentences must pass.
+MARKDOWN_CORPUS = [
+    *(f"{'#' * n} Development" for n in range(1, 7)),
+    "#",
+    "- item", "* item", "+ item", "1. item", "12) item", "-", "> quoted", ">quoted",
+    "```", "```python", "~~~", "~~~ text", "---", "***", "___", "- - -", "* * *",
+    "[ref]: https://example.org", "<div>x</div>", "<!-- hidden -->", "</p>", "<?php ?>",
+    "Uses <b>bold</b> words", "a ``` b", "a <br> b",
+    "Talks to *Lookup* with `code` and [links](https://example.org).",
+    "C# client for #hashtags", "#hashtag", "3.5 times faster", "1.5x", "a - b", "Use >= 3",
+    "2024 edition", "Lookup + LDAP", "-1 for nothing", "===", "a | b", "<https://example.org>",
+    "Talks to Lookup.",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("description", MARKDOWN_CORPUS)
+def test_a_description_markdown_reads_as_structure_is_refused(description):
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(f"# Lookup\n\n{description}\n")
+    block_types = [token.type for token in tokens]
+    inline = [child.type for token in tokens[4:5] for child in token.children or []]
+    plain = block_types[3:] == ["paragraph_open", "inline", "paragraph_close"] and "html_inline" not in inline
+    message = context.description_error(description)
+    if plain and "```" not in description:
+        assert message == "", (description, message)
+    else:
+        assert "write it as plain text" in message, (description, block_types, message)

@@ -386,6 +386,22 @@ BAD_ANSWERS = {
     "documentation_url=http://insecure.example.org": "not an https URL",
     "ci_include_ref=master": "never a branch",
     "ci_include_file=common-pipeline.yml": "absolute path",
+    # Issue 15: answers that judged only part of the answer, or the wrong characters.
+    "documentation_url=https://docs.example.org/\n": "must be one line, but it ends with a line break",
+    "ci_include_ref=v6.0.0\n": "must be one line, but it ends with a line break",
+    "project_name=Lookup\x01Client": "control character U+0001",
+    "distribution_name=pıp": "('ı', U+0131, is not ASCII)",
+    "distribution_name=ſetup": "('ſ', U+017F, is not ASCII)",
+    "documentation_url=https://docs.example.org:٨٠٨٠/": "('٨', U+0668, is not ASCII)",
+    "ci_include_ref=v٦.0.0": "('٦', U+0666, is not ASCII)",
+    "initial_version=1.0.0+local": "which PyPI refuses: use a public version, e.g. '1.0.0'",
+    "description=```python": "as a code fence",
+    "description=## Development": "as a heading",
+    "description=- first item": "as a list item",
+    "description=---": "as a thematic break",
+    "description=<img src=x onerror=alert(1)>": "as HTML",
+    "package_name=pytest": "shadow it",
+    "package_name=_pytest": "shadow it",
 }
 
 
