@@ -24,10 +24,12 @@ from packaging.version import InvalidVersion, Version
 from . import proof
 from . import readme as readme_rules
 from .packagefiles import (
+    answers_problem,
     ci_includes,
     find_licence_file,
     find_readme,
     load_ci,
+    pyproject_bom_error,
     pyproject_metadata,
     readme_field,
 )
@@ -66,6 +68,8 @@ class RuleResult:
 
 
 def _load_pyproject(path: Path) -> dict:
+    if bom := pyproject_bom_error(path):
+        raise ValueError(bom)
     return tomlkit.parse((path / "pyproject.toml").read_text(encoding="utf-8")).unwrap()
 
 
@@ -217,18 +221,10 @@ def read_answers(path: Path) -> dict:
 
 
 def check_answers(path: Path, answers: dict, template_tags: list[str] | None) -> list[RuleResult]:
-    if not answers:
+    problem = answers_problem(path)
+    if problem:
         return [
-            RuleResult(
-                "answers-file",
-                FAIL,
-                f"no {ANSWERS_FILE}: the package was not made from the template (onboard it)",
-            ),
-            RuleResult("template-version", SKIP, f"not checked: no {ANSWERS_FILE}"),
-        ]
-    if not answers.get("_src_path") or not answers.get("_commit"):
-        return [
-            RuleResult("answers-file", FAIL, f"{ANSWERS_FILE} lacks _src_path or _commit"),
+            RuleResult("answers-file", FAIL, problem),
             RuleResult("template-version", SKIP, "not checked: the answers file records no template version"),
         ]
     present = RuleResult("answers-file", PASS, f"from {answers['_src_path']} at {answers['_commit']}")

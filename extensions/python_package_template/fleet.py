@@ -36,6 +36,7 @@ from typing import Any, TextIO
 from packaging.version import Version
 
 from .checks import FAIL, check_package, read_answers
+from .packagefiles import answers_problem
 from .template_source import ANSWERS_FILE, TEMPLATE_ENV, TEMPLATE_URL, TemplateError, template_tags
 
 COMMANDS = ("status", "update")
@@ -289,6 +290,9 @@ def package_status(path: Path, releases: Releases) -> PackageStatus:
             rules = check_package(path, template_tags=tags, build=False)
             status.failing_rules = [r.rule for r in rules if r.status == FAIL]
         if status.version is None:
+            problem = answers_problem(path)
+            if (path / ANSWERS_FILE).is_file() and problem:
+                raise RuntimeError(problem)  # made from the template, but its answers file is broken
             status.state = NOT_FROM_TEMPLATE
             return status
         version = place(status.version, tags)
@@ -380,8 +384,22 @@ def _farthest_behind_first(status: PackageStatus) -> tuple:
     return (order[status.state], -status.releases_behind, status.path)
 
 
+def _visible(text: str) -> str:
+    """`text` with control characters (a newline in a directory name, say) shown as escapes."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """`text` as one cell of a Markdown table: no pipe, backtick or line break can end it early."""
+    return _visible(text).replace("|", "\\|").replace("`", "\\`")
+
+
+def _code_cell(text: str) -> str:
+    """`text` as a code span in a Markdown table cell: fenced with more backticks than it holds."""
+    text = _visible(text).replace("|", "\\|")
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def markdown_report(statuses: list[PackageStatus], now: datetime | None = None) -> str:
@@ -413,7 +431,7 @@ def markdown_report(statuses: list[PackageStatus], now: datetime | None = None) 
     ]
     ordered = sorted(statuses, key=_farthest_behind_first)
     for status, row in zip(ordered, _rows_for_status(ordered), strict=True):
-        cells = [f"`{_cell(row[0])}`", *(_cell(c) for c in row[1:])]
+        cells = [_code_cell(row[0]), *(_cell(c) for c in row[1:])]
         if status.state == BEHIND:
             cells[3] = f"**{cells[3]}**"
         lines.append("| " + " | ".join(cells) + " |")
@@ -550,11 +568,11 @@ def _update(path: Path, vcs_ref: str | None, releases: Releases, report: UpdateR
     if not (path / ".git").exists():
         report.status, report.reason = SKIPPED, "not a git checkout"
         return
-    answers = read_answers(path)
-    if not answers.get("_src_path") or not answers.get("_commit"):
-        report.status = SKIPPED
-        report.reason = f"not made from the template (no {ANSWERS_FILE}): onboard it first"
+    problem = answers_problem(path)
+    if problem:
+        report.status, report.reason = SKIPPED, problem
         return
+    answers = read_answers(path)
     tags = releases.tags(str(answers["_src_path"]))
     report.from_version = str(answers["_commit"])
     if not tags:

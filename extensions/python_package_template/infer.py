@@ -23,7 +23,9 @@ from .packagefiles import (
     find_licence_file,
     find_readme,
     load_ci,
+    pyproject_bom_error,
     pyproject_metadata,
+    unreadable_answers,
 )
 from .template_source import ANSWERS_FILE
 
@@ -70,6 +72,8 @@ def require_package(path: Path) -> None:
         raise NotAPackage(
             f"{path} is not a git checkout; onboarding needs git (to rename files and for copier update)."
         )
+    if bom := pyproject_bom_error(path):
+        raise NotAPackage(bom)
 
 
 # --- git remote -> GitLab host and project path ---
@@ -184,6 +188,9 @@ def infer_answers(path: Path, python_choices: tuple[str, ...] = ()) -> Inferred:
     # A package made from (or onboarded to) the template already says.
     answers_file = path / ANSWERS_FILE
     if answers_file.is_file():
+        problem = unreadable_answers(path)
+        if problem:  # an empty one, or one without _commit, is written anew
+            raise NotAPackage(f"{path}: {problem}")
         recorded = yaml.safe_load(answers_file.read_text(encoding="utf-8")) or {}
         for name, value in recorded.items():
             if not name.startswith("_"):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from .template_source import ANSWERS_FILE
 
 # Licence file names, preferred first.
 LICENCE_NAMES = (
@@ -21,6 +24,19 @@ LICENCE_NAMES = (
     "COPYING.md",
 )
 README_NAMES = ("README.md", "README.markdown", "README.rst", "README.txt", "README")
+
+
+def pyproject_bom_error(path: Path) -> str:
+    """ "" unless the package's pyproject.toml starts with a byte-order mark, which TOML does not
+    allow (tomlkit's own message is "Empty key at line 1 col 0"); then what to do about it."""
+    file = path / "pyproject.toml"
+    if not (file.is_file() and file.read_bytes().startswith(codecs.BOM_UTF8)):
+        return ""
+    return (
+        f"{path}: pyproject.toml starts with a byte-order mark (U+FEFF), which TOML does not allow"
+        " and pip, build and Poetry refuse: save it as UTF-8 without a BOM"
+        " (`sed -i '1s/^\\xEF\\xBB\\xBF//' pyproject.toml`), then run this again."
+    )
 
 
 def pyproject_metadata(doc: dict) -> tuple[dict, str]:
@@ -99,3 +115,50 @@ def ci_includes(ci: Any) -> list[dict]:
         for file in files if isinstance(files, list) else [files]:
             found.append({"project": str(entry["project"]), "file": str(file), "ref": entry.get("ref")})
     return found
+
+
+_FROM_GIT = f"restore it from git (`git log -p -- {ANSWERS_FILE}`)"
+_RESTORE = f"{_FROM_GIT}, or onboard the package again"
+
+
+def unreadable_answers(path: Path) -> str:
+    """ "" when the package has no answers file or one that reads as answers; else why it cannot
+    be read (not UTF-8, not YAML, not a mapping) and what to do."""
+    file = path / ANSWERS_FILE
+    if not file.is_file():
+        return ""
+    try:
+        answers = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        return f"{ANSWERS_FILE} is not UTF-8 text ({error.reason} at byte {error.start}): {_FROM_GIT}"
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or "cannot be parsed"
+        return f"{ANSWERS_FILE} is not valid YAML ({problem}{where}): fix it or {_FROM_GIT}"
+    if answers is not None and not isinstance(answers, dict):
+        return f"{ANSWERS_FILE} holds a {type(answers).__name__}, not answers (key: value lines): {_FROM_GIT}"
+    return ""
+
+
+def answers_problem(path: Path) -> str:
+    """ "" when the package's answers file names the template and the version it is on (what
+    `copier update` needs); else what is wrong with it and what to do. A package with no answers
+    file was not made from the template; one with a broken answers file was, and is told so."""
+    file = path / ANSWERS_FILE
+    if not file.is_file():
+        return f"no {ANSWERS_FILE}: the package was not made from the template (onboard it first)"
+    problem = unreadable_answers(path)
+    if problem:
+        return problem
+    answers = yaml.safe_load(file.read_text(encoding="utf-8"))
+    if answers is None:
+        return f"{ANSWERS_FILE} is empty: it must record the template (_src_path) and its version (_commit); {_RESTORE}"
+    missing = [key for key in ("_src_path", "_commit") if not answers.get(key)]
+    if missing:
+        what = {"_src_path": "the template it was made from", "_commit": "the template version it is on"}
+        return (
+            f"{ANSWERS_FILE} has no {' and no '.join(missing)} ({', '.join(what[k] for k in missing)}),"
+            f" which Copier writes and `copier update` needs: {_RESTORE}"
+        )
+    return ""

@@ -1,0 +1,120 @@
+"""Messages that say what is wrong (issue 15, item 6): a package the tools cannot read is told
+why and what to do, not given a parser's traceback or someone else's reason."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from helpers import template_snapshot
+from python_package_template import cli
+from test_onboard import CI_JOBS, git_repo
+
+
+def run_cli(*args: str | Path) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main([str(a) for a in args], out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    return template_snapshot(tmp_path_factory.mktemp("template") / "python-package-template", "v1.0.0")
+
+
+def package_with(root: Path, name: str, files: dict[str, str] | None = None) -> Path:
+    return git_repo(root / name, {**CI_JOBS, **(files or {})})
+
+
+# --- a pyproject.toml that starts with a byte-order mark ---
+
+BOM_MESSAGE = "pyproject.toml starts with a byte-order mark (U+FEFF), which TOML does not allow"
+
+
+def test_onboarding_a_pyproject_with_a_bom_says_so_and_how_to_remove_it(tmp_path, template):
+    package = package_with(tmp_path, "bom", {"pyproject.toml": "\ufeff" + CI_JOBS["pyproject.toml"]})
+    code, out, err = run_cli("onboard", "--yes", "--template", template, package)
+    assert code != 0
+    assert BOM_MESSAGE in out + err and "without a BOM" in out + err
+    assert "EmptyKeyError" not in out + err and "Empty key" not in out + err
+    code, out, err = run_cli("onboard", "--check", "--no-build", "--template", template, package)
+    assert BOM_MESSAGE in out + err and "Empty key" not in out + err
+    code, out, _ = run_cli("status", "--json", package)
+    assert BOM_MESSAGE in json.loads(out)["packages"][0]["error"]
+
+
+# --- answers files that exist but cannot be used, told apart from none at all ---
+
+BROKEN_ANSWERS = {
+    "no-commit": (
+        "_src_path: https://gitlab.example.org/template.git\nproject_name: CI jobs\n",
+        ".copier-answers.yml has no _commit (the template version it is on)",
+    ),
+    "invalid-yaml": ("_commit: [v1.0.0\n", ".copier-answers.yml is not valid YAML ("),
+    "empty": ("", ".copier-answers.yml is empty: it must record the template (_src_path) and its version"),
+    "a-list": ("- v1.0.0\n", ".copier-answers.yml holds a list, not answers"),
+}
+NONE_AT_ALL = "no .copier-answers.yml: the package was not made from the template (onboard it first)"
+
+
+@pytest.fixture(scope="module")
+def broken_fleet(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("broken")
+    for name, (text, _) in BROKEN_ANSWERS.items():
+        package_with(root, name, {".copier-answers.yml": text})
+    package_with(root, "never-onboarded")
+    return root
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN_ANSWERS))
+def test_status_and_update_say_what_is_wrong_with_the_answers_file(broken_fleet, name):
+    _, out, _ = run_cli("status", "--json", broken_fleet)
+    reports = {Path(p["path"]).name: p for p in json.loads(out)["packages"]}
+    assert BROKEN_ANSWERS[name][1] in reports[name]["error"]
+    assert reports["never-onboarded"]["state"] == "not from the template"
+    _, out, _ = run_cli("update", "--json", broken_fleet)
+    reasons = {Path(p["path"]).name: p["reason"] for p in json.loads(out)["packages"]}
+    assert BROKEN_ANSWERS[name][1] in reasons[name]
+    assert reasons["never-onboarded"] == NONE_AT_ALL
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN_ANSWERS))
+def test_check_says_what_is_wrong_with_the_answers_file(broken_fleet, template, name):
+    _, out, _ = run_cli(
+        "onboard", "--check", "--no-build", "--json", "--template", template, broken_fleet / name
+    )
+    rules = {r["rule"]: r for r in json.loads(out)["packages"][0]["rules"]}
+    assert rules["answers-file"]["status"] == "fail"
+    assert BROKEN_ANSWERS[name][1] in rules["answers-file"]["detail"]
+
+
+def test_onboarding_a_package_whose_answers_file_is_not_yaml_says_so(broken_fleet, template):
+    code, out, err = run_cli("onboard", "--yes", "--template", template, broken_fleet / "invalid-yaml")
+    assert code != 0
+    assert ".copier-answers.yml is not valid YAML (" in out + err and "line 2, column 1" in out + err
+    assert "ParserError" not in out + err and "ScannerError" not in out + err
+
+
+# --- directory names that Markdown would read as table syntax ---
+
+
+@pytest.mark.parametrize("name", ["tick`name", "pipe|name", "both`|`x", "`leading", "new\nline"])
+def test_a_directory_name_cannot_break_the_status_markdown_table(tmp_path, name):
+    package = package_with(tmp_path, name)
+    package_with(tmp_path, "plain-neighbour")
+    _, out, _ = run_cli("status", "--markdown", tmp_path)
+    tokens = MarkdownIt("commonmark").enable("table").parse(out)
+    rows = [[]]
+    for token in tokens[next(i for i, t in enumerate(tokens) if t.type == "tbody_open") :]:
+        if token.type == "tr_close":
+            rows.append([])
+        elif token.type == "inline":
+            rows[-1].append(token)
+    rows = [row for row in rows if row]
+    assert len(rows) == 2 and all(len(row) == 6 for row in rows), out  # one row per package
+    shown = {"".join(c.content for c in row[0].children if c.type == "code_inline") for row in rows}
+    assert shown == {str(package).replace("\n", "\\n"), str(tmp_path / "plain-neighbour")}, out
