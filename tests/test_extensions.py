@@ -356,3 +356,14 @@ def test_a_description_markdown_reads_as_structure_is_refused(description):
         assert message == "", (description, message)
     else:
         assert "write it as plain text" in message, (description, block_types, message)
+
+
+def test_every_questions_help_is_shown_whole_on_an_80_column_terminal():
+    # Copier's prompts (questionary) cut each line of a question's help, and each choice, at the
+    # terminal's edge instead of wrapping it: after "🎤 " (three columns) 77 are left.
+    questions = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())
+    for name, question in questions.items():
+        if not isinstance(question, dict) or name.startswith("_"):
+            continue
+        for line in [*question.get("help", "").splitlines(), *question.get("choices", [])]:
+            assert len(line) <= 77, (name, line)
