@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -118,3 +120,50 @@ def test_a_directory_name_cannot_break_the_status_markdown_table(tmp_path, name)
     assert len(rows) == 2 and all(len(row) == 6 for row in rows), out  # one row per package
     shown = {"".join(c.content for c in row[0].children if c.type == "code_inline") for row in rows}
     assert shown == {str(package).replace("\n", "\\n"), str(tmp_path / "plain-neighbour")}, out
+
+
+# --- the interactive confirmation: a prompt that waits looks like it waits ---
+
+
+def test_a_waiting_prompt_says_it_waits_and_an_answered_one_says_what_became_of_it(tmp_path, template):
+    from prompt_toolkit.data_structures import Size
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output.vt100 import Vt100_Output
+
+    from python_package_template.prompt import confirm_answers
+    from python_package_template.template_source import prepare_template
+
+    class Terminal(Vt100_Output):
+        """An 80x40 terminal that, like a real one, tells prompt_toolkit where its cursor is."""
+
+        def get_rows_below_cursor_position(self) -> int:
+            return 30
+
+    screen, echo = io.StringIO(), io.StringIO()
+    output = Terminal(screen, lambda: Size(rows=40, columns=80), term="xterm")
+    source = prepare_template(template, None, tmp_path / "work")
+    answers, _ = source.resolve({"project_name": "Tiny Tool", "description": "A tiny tool."}, {})
+    questions = [q.name for q in source.questions]
+    # Correct some answers, keep each as shown (a missing Enter would hang), then onboard; typed
+    # as a person types, after each prompt has been drawn.
+    keys = ["\x1b[B\r", *["\r"] * len(questions), "\r"]
+    with create_pipe_input() as pipe:
+
+        def type_keys() -> None:
+            for key in keys:
+                time.sleep(0.2)
+                pipe.send_text(key)
+
+        typist = threading.Thread(target=type_keys)
+        typist.start()
+        assert confirm_answers("tiny-tool", source, answers, {}, input=pipe, output=output, echo=echo)
+        typist.join()
+    drawn = screen.getvalue()
+    # While it waits, the confirmation and each question say so; the answered lines do not.
+    assert drawn.count("waiting for your answer") >= len(questions), drawn
+    for name in questions:
+        assert f"-> {name} kept as {answers[name]!r}" in echo.getvalue()
+    # Each question's help is shown whole above its prompt, however long.
+    layout = next(q for q in source.questions if q.name == "package_layout")
+    for word in layout.help.split():
+        assert word in echo.getvalue()

@@ -7,6 +7,9 @@ prompt_toolkit: tests drive the prompts through a pipe.
 
 from __future__ import annotations
 
+import shutil
+import textwrap
+from collections.abc import Callable
 from typing import Any, TextIO
 
 import questionary
@@ -30,30 +33,53 @@ def describe_answers(answers: dict[str, str], sources: dict[str, str], errors: d
     return "\n".join(lines)
 
 
+def _help_lines(question: Question, width: int) -> str:
+    """The question's help, wrapped to the terminal, to print above its prompt: a prompt cuts a
+    long line at the terminal's edge instead of wrapping it."""
+    return "\n".join(
+        textwrap.fill(line, width=max(40, width - 1), initial_indent="  ", subsequent_indent="  ")
+        for line in question.help.splitlines()
+    )
+
+
 def _ask_one(
-    template: TemplateSource, question: Question, answers: dict[str, str], prompt_kwargs: dict[str, Any]
+    template: TemplateSource,
+    question: Question,
+    answers: dict[str, str],
+    prompt_kwargs: dict[str, Any],
+    say: Callable[[str], None],
 ) -> str:
-    message = f"{question.name}"
+    # What makes a waiting prompt look like one: its help above it, an instruction saying what a
+    # key does, and, once answered, a line below it saying what became of the answer.
+    current = answers.get(question.name, "")
+    if question.help:
+        say(f"\n{_help_lines(question, shutil.get_terminal_size().columns)}")
     if question.choices:
-        default = answers.get(question.name) if answers.get(question.name) in question.choices else None
-        return questionary.select(
-            message,
+        default = current if current in question.choices else None
+        value = questionary.select(
+            f"{question.name}:",
             choices=list(question.choices),
             default=default,
-            instruction=question.help,
+            instruction="(waiting for your answer: arrow keys to choose, Enter to confirm)",
             **prompt_kwargs,
         ).unsafe_ask()
+    else:
 
-    def validate(value: str) -> bool | str:
-        return template.error_for(question, value, answers) or True
+        def validate(value: str) -> bool | str:
+            return template.error_for(question, value, answers) or True
 
-    return questionary.text(
-        message,
-        default=answers.get(question.name, ""),
-        validate=validate,
-        instruction=question.help,
-        **prompt_kwargs,
-    ).unsafe_ask()
+        value = questionary.text(
+            f"{question.name}:",
+            default=current,
+            validate=validate,
+            # Shown only while the prompt waits (an instruction would stay on the answered line).
+            bottom_toolbar=" waiting for your answer: Enter keeps the one shown, or edit it"
+            if current
+            else " waiting for your answer",
+            **prompt_kwargs,
+        ).unsafe_ask()
+    say(f"  -> {question.name} {'kept as' if value == current else 'now'} {value!r}")
+    return value
 
 
 def confirm_answers(
@@ -84,7 +110,7 @@ def confirm_answers(
         say(
             f"{label}: {name} {answers[name]!r} ({sources.get(name, 'template default')}) is not allowed: {errors()[name]}"
         )
-        answers[name] = _ask_one(template, questions[name], answers, prompt_kwargs)
+        answers[name] = _ask_one(template, questions[name], answers, prompt_kwargs, say)
         sources[name] = "you"
 
     while True:
@@ -92,14 +118,18 @@ def confirm_answers(
             f"\n{label}: the answers inferred from the package\n{describe_answers(answers, sources, errors())}"
         )
         choice = questionary.select(
-            f"{label}:", choices=[ACCEPT, CORRECT, SKIP], default=ACCEPT, **prompt_kwargs
+            f"{label}:",
+            choices=[ACCEPT, CORRECT, SKIP],
+            default=ACCEPT,
+            instruction="(waiting for your answer: arrow keys to choose, Enter to confirm)",
+            **prompt_kwargs,
         ).unsafe_ask()
         if choice == SKIP:
             return None
         if choice == ACCEPT and not errors():
             return answers
         for question in template.questions:
-            value = _ask_one(template, question, answers, prompt_kwargs)
+            value = _ask_one(template, question, answers, prompt_kwargs, say)
             if value != answers.get(question.name):
                 answers[question.name] = value
                 sources[question.name] = "you"
