@@ -167,3 +167,31 @@ def test_a_waiting_prompt_says_it_waits_and_an_answered_one_says_what_became_of_
     layout = next(q for q in source.questions if q.name == "package_layout")
     for word in layout.help.split():
         assert word in echo.getvalue()
+
+
+# --- a template that cannot be reached ---
+
+UNREACHABLE = "file:///nonexistent/python-package-template.git"
+
+
+def test_an_unreachable_template_names_the_ways_to_give_another(tmp_path):
+    package = package_with(tmp_path, "ci-jobs-pkg")
+    code, out, err = run_cli("onboard", "--yes", "--template", UNREACHABLE, package)
+    assert code == 2
+    assert f"cannot reach the template {UNREACHABLE} (" in err
+    assert "--template" in err and "PYTHON_PACKAGE_TEMPLATE" in err
+    assert "git clone --quiet" not in err  # git's command line is not the message
+
+
+def test_check_says_the_template_could_not_be_reached_not_that_it_has_no_releases(tmp_path, template):
+    package = package_with(tmp_path, "ci-jobs-pkg")
+    code, _, _ = run_cli("onboard", "--yes", "--template", template, package)
+    assert code == 0
+    _, out, err = run_cli("onboard", "--check", "--no-build", "--json", "--template", UNREACHABLE, package)
+    rules = {r["rule"]: r for r in json.loads(out)["packages"][0]["rules"]}
+    assert rules["template-version"]["status"] == "skip"
+    assert rules["template-version"]["detail"].startswith(
+        f"not checked: cannot reach the template {UNREACHABLE}"
+    )
+    assert "no release tags" not in rules["template-version"]["detail"]
+    assert "PYTHON_PACKAGE_TEMPLATE" in err

@@ -220,7 +220,11 @@ def read_answers(path: Path) -> dict:
     return answers if isinstance(answers, dict) else {}
 
 
-def check_answers(path: Path, answers: dict, template_tags: list[str] | None) -> list[RuleResult]:
+def check_answers(
+    path: Path, answers: dict, template_tags: list[str] | None, unreachable: str = ""
+) -> list[RuleResult]:
+    """The answers-file and template-version rules; `unreachable` says why the template's release
+    tags could not be listed, if they could not."""
     problem = answers_problem(path)
     if problem:
         return [
@@ -230,6 +234,8 @@ def check_answers(path: Path, answers: dict, template_tags: list[str] | None) ->
     present = RuleResult("answers-file", PASS, f"from {answers['_src_path']} at {answers['_commit']}")
     commit = str(answers["_commit"])
     tags = release_tags(template_tags or [])
+    if unreachable:
+        return [present, RuleResult("template-version", SKIP, f"not checked: {unreachable}")]
     if not tags:
         return [
             present,
@@ -314,9 +320,15 @@ def twine_check_strict(files: list[str]) -> list[str]:
 
 
 def check_package(
-    path: Path, *, template_tags: list[str] | None = None, build: bool = True, is_mit=None
+    path: Path,
+    *,
+    template_tags: list[str] | None = None,
+    build: bool = True,
+    is_mit=None,
+    template_unreachable: str = "",
 ) -> list[RuleResult]:
-    """Every rule for the package at `path`, in RULES order. Changes nothing."""
+    """Every rule for the package at `path`, in RULES order. Changes nothing.
+    `template_unreachable` says why the template's releases are unknown, if they are."""
     if is_mit is None:
         from .edits import is_mit_license as is_mit
     doc = _load_pyproject(path)
@@ -333,6 +345,6 @@ def check_package(
         check_classifiers(doc),
         check_version(doc),
         *check_ci(path, answers),
-        *check_answers(path, answers, template_tags),
+        *check_answers(path, answers, template_tags, template_unreachable),
     ]
     return results

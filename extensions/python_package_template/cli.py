@@ -244,11 +244,12 @@ def _onboard_job(path: str, answers: dict[str, str], template: TemplateSource) -
     return report
 
 
-def _check_job(path: str, tags: list[str], build: bool) -> PackageReport:
+def _check_job(path: str, tags: list[str], build: bool, unreachable: str = "") -> PackageReport:
     report = PackageReport(path=path, status="checked")
     try:
         require_package(Path(path))
-        report.rules = [r.as_dict() for r in check_package(Path(path), template_tags=tags, build=build)]
+        rules = check_package(Path(path), template_tags=tags, build=build, template_unreachable=unreachable)
+        report.rules = [r.as_dict() for r in rules]
     except NotAPackage as error:
         report.status, report.error = ERROR, str(error)
     except Exception as error:
@@ -384,12 +385,14 @@ def _prepare(args: argparse.Namespace, workdir: Path, err: TextIO) -> TemplateSo
 def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     template = None
     tags: list[str] = []
+    unreachable = ""
     try:
         src_path, tags = template_tags(args.template)
         template = {"src_path": src_path, "latest_tag": tags[-1] if tags else None}
     except TemplateError as error:
         print(f"warning: {error} The template-version rule is skipped.", file=err)
-    jobs = [(path, tags, not args.no_build) for path in args.paths]
+        unreachable = str(error).split(". Give the template", 1)[0]
+    jobs = [(path, tags, not args.no_build, unreachable) for path in args.paths]
     reports = run_all(_check_job, jobs, args.jobs, _progress(len(jobs), "checked", args.paths, err))
     reports = [
         r if isinstance(r, PackageReport) else PackageReport(path=p, status=ERROR, error=str(r))

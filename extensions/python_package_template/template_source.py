@@ -80,6 +80,21 @@ def _git(*args: str, cwd: Path | None = None) -> str:
     return result.stdout.strip()
 
 
+def _git_reach(src_path: str, *args: str) -> str:
+    """`git ARGS` that reads the template at `src_path`: when it cannot be reached, say so and how
+    to give another, not git's error alone."""
+    try:
+        return _git(*args)
+    except TemplateError as error:
+        reason = str(error).split(" failed: ", 1)[-1].splitlines()[0].removeprefix("fatal: ")
+        reason = re.sub(r"^unable to access '[^']*': ", "", reason)
+        raise TemplateError(
+            f"cannot reach the template {src_path} ({reason.strip()}). Give the template with"
+            f" --template PATH_OR_URL, or set {TEMPLATE_ENV} to it (a local clone works:"
+            f" `git clone {TEMPLATE_URL}`, then `export {TEMPLATE_ENV}=$PWD/python-package-template`)."
+        ) from None
+
+
 def release_tags(tags: list[str]) -> list[str]:
     """The tags that are PEP 440 versions, oldest first: the ones Copier treats as releases."""
     versions = []
@@ -212,7 +227,7 @@ def template_tags(template: str | Path | None) -> tuple[str, list[str]]:
         template = default_template()
     template = str(template)
     src_path = template if _is_url(template) else str(Path(template).expanduser().resolve())
-    listing = _git("ls-remote", "--tags", "--refs", src_path)
+    listing = _git_reach(src_path, "ls-remote", "--tags", "--refs", src_path)
     tags = [line.split("refs/tags/", 1)[1] for line in listing.splitlines() if "refs/tags/" in line]
     return src_path, release_tags(tags)
 
@@ -228,7 +243,10 @@ def prepare_template(template: str | Path | None, vcs_ref: str | None, workdir: 
     else:
         local = Path(template).expanduser().resolve()
         if not (local / "copier.yml").is_file():
-            raise TemplateError(f"{local} is not a Copier template (it has no copier.yml).")
+            raise TemplateError(
+                f"{local} is not a Copier template (it has no copier.yml): give the template with"
+                f" --template PATH_OR_URL, or set {TEMPLATE_ENV} to it."
+            )
         try:
             top = _git("rev-parse", "--show-toplevel", cwd=local)
         except TemplateError:
@@ -245,7 +263,7 @@ def prepare_template(template: str | Path | None, vcs_ref: str | None, workdir: 
                 stacklevel=2,
             )
     checkout = workdir / "template"
-    _git("clone", "--quiet", "--no-checkout", src_path, str(checkout))
+    _git_reach(src_path, "clone", "--quiet", "--no-checkout", src_path, str(checkout))
     tags = release_tags(_git("tag", "--list", cwd=checkout).split())
     ref = vcs_ref or (tags[-1] if tags else "HEAD")
     try:
