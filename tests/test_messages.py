@@ -10,9 +10,10 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 from markdown_it import MarkdownIt
 
-from helpers import template_snapshot
+from helpers import git, template_snapshot
 from python_package_template import cli
 from test_onboard import CI_JOBS, git_repo
 
@@ -195,3 +196,61 @@ def test_check_says_the_template_could_not_be_reached_not_that_it_has_no_release
     )
     assert "no release tags" not in rules["template-version"]["detail"]
     assert "PYTHON_PACKAGE_TEMPLATE" in err
+
+
+# --- what onboarding says about the package is what the package says ---
+
+
+def old_python_package(root: Path, requires_python: str, authors: str | None) -> Path:
+    from test_onboard import README_LACKING
+
+    pyproject = README_LACKING["pyproject.toml"].replace(
+        'requires-python = ">=3.11"', f"requires-python = {requires_python!r}".replace("'", '"')
+    )
+    if authors is None:
+        pyproject = (
+            "\n".join(line for line in pyproject.splitlines() if not line.startswith("authors")) + "\n"
+        )
+    package = git_repo(root / "tiny-tool", {**README_LACKING, "pyproject.toml": pyproject})
+    git("config", "user.name", "Pat Person", cwd=package)
+    git("config", "user.email", "pat@example.org", cwd=package)
+    return package
+
+
+def test_the_readme_skeleton_says_what_requires_python_says(tmp_path, template):
+    package = old_python_package(tmp_path, ">=3.9", authors=None)
+    code, out, err = run_cli("onboard", "--yes", "--template", template, package)
+    assert code == 0, out + err
+    readme = (package / "README.md").read_text()
+    assert "It supports Python 3.9 and newer." in readme
+    assert "3.11 and newer" not in readme
+    assert 'requires-python = ">=3.9"' in (package / "pyproject.toml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("requirement", "sentence"),
+    [
+        (">=3.9", "It supports Python 3.9 and newer."),
+        (">=3.10,<4", "It supports Python 3.10 and newer."),
+        ("^3.8", "It supports Python 3.8 and newer."),
+        (">=3.9,<3.13", "It supports the Python versions its `requires-python` allows: `>=3.9,<3.13`."),
+        ("~=3.12", "It supports the Python versions its `requires-python` allows: `~=3.12`."),
+    ],
+)
+def test_the_python_support_sentence_follows_the_requirement(requirement, sentence):
+    from python_package_template.readme import python_support
+
+    assert python_support(requirement) == sentence
+
+
+def test_a_package_with_no_authors_gets_the_team_not_the_persons_git_identity(tmp_path, template):
+    package = old_python_package(tmp_path, ">=3.11", authors=None)
+    code, out, err = run_cli("onboard", "--yes", "--template", template, package)
+    assert code == 0, out + err
+    answers = yaml.safe_load((package / ".copier-answers.yml").read_text())
+    team = "University of Cambridge Information Services"
+    assert (answers["author_name"], answers["copyright_holder"]) == (team, team)
+    assert answers["author_email"] == "devops+tiny-tool@uis.cam.ac.uk"
+    for name in ("pyproject.toml", "LICENSE.txt", ".copier-answers.yml", "README.md"):
+        assert "Pat Person" not in (package / name).read_text(), name
+        assert "pat@example.org" not in (package / name).read_text(), name

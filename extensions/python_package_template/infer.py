@@ -25,6 +25,7 @@ from .packagefiles import (
     load_ci,
     pyproject_bom_error,
     pyproject_metadata,
+    requires_python,
     unreadable_answers,
 )
 from .template_source import ANSWERS_FILE
@@ -229,11 +230,7 @@ def infer_answers(path: Path, python_choices: tuple[str, ...] = ()) -> Inferred:
             inferred.notes.append(
                 f"version {meta['version']!r} is not PEP 440; the template's default is used"
             )
-    requirement = meta.get("requires-python") or (
-        doc.get("tool", {}).get("poetry", {}).get("dependencies", {}) or {}
-    ).get("python")
-    if isinstance(requirement, dict):
-        requirement = requirement.get("version")
+    requirement = requires_python(doc)
     python_min, note = python_min_from(str(requirement or ""), python_choices)
     if "python_min" not in inferred.answers:
         inferred.set(
@@ -320,8 +317,8 @@ def infer_answers(path: Path, python_choices: tuple[str, ...] = ()) -> Inferred:
         words = re.split(r"[-_.\s]+", str(meta["name"]))
         inferred.set("project_name", " ".join(w.capitalize() for w in words if w), f"{where}.name")
 
-    inferred.set("author_name", git_output(path, "config", "user.name"), "git config user.name")
-    inferred.set("author_email", git_output(path, "config", "user.email"), "git config user.email")
+    # A package that names no author gets the template's default, the team, as a new package does:
+    # not the git identity of whoever happens to onboard it.
     if "copyright_holder" not in inferred.answers and "author_name" in inferred.answers:
         inferred.set("copyright_holder", inferred.answers["author_name"], inferred.sources["author_name"])
     return inferred

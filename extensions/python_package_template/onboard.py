@@ -42,7 +42,14 @@ import yaml
 from . import edits, proof
 from . import readme as readme_rules
 from .infer import NotAPackage, find_import_packages, git_output, parse_remote, require_package
-from .packagefiles import LICENCE_NAMES, ci_includes, find_readme, load_ci, pyproject_metadata
+from .packagefiles import (
+    LICENCE_NAMES,
+    ci_includes,
+    find_readme,
+    load_ci,
+    pyproject_metadata,
+    requires_python,
+)
 from .pyproject_merge import has_metadata, merge_pyproject, remote_urls
 from .template_source import ANSWERS_FILE, TemplateSource
 
@@ -324,6 +331,7 @@ def _readme(package: _Package, render: Path, licence_is_mit: bool, answers: dict
     doc = tomlkit.parse(package.read("pyproject.toml") or "").unwrap()
     readme = find_readme(package.path, doc)
     template_readme = readme_links((render / "README.md").read_text(encoding="utf-8"), answers, urls)
+    template_readme = readme_rules.with_python_support(template_readme, requires_python(doc))
     if readme is None:
         package.write(
             "README.md", template_readme, "README.md: added the template's README (the package had none)"

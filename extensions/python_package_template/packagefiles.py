@@ -50,6 +50,20 @@ def pyproject_metadata(doc: dict) -> tuple[dict, str]:
     return (project if isinstance(project, dict) else {}), "[project]"
 
 
+def requires_python(doc: dict) -> str | None:
+    """The Pythons the package says it supports: [project] requires-python, else Poetry 1's
+    `python` dependency (None when it says nothing)."""
+    requirement = (
+        doc.get("project", {}).get("requires-python") if isinstance(doc.get("project"), dict) else None
+    )
+    if not requirement:
+        poetry = doc.get("tool", {}).get("poetry", {})
+        requirement = ((poetry.get("dependencies") if isinstance(poetry, dict) else None) or {}).get("python")
+    if isinstance(requirement, dict):
+        requirement = requirement.get("version")
+    return str(requirement) if requirement else None
+
+
 def readme_field(doc: dict) -> str | None:
     """The README file pyproject.toml names, in either style (None when it names none)."""
     for table in (doc.get("project", {}), doc.get("tool", {}).get("poetry", {})):

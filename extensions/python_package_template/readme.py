@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
 # (section, words any of which in a heading names it), in the template README's order.
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
@@ -175,3 +177,34 @@ def placeholder_lines(text: str) -> list[int]:
         for number, line in enumerate(text.splitlines(), start=1)
         if PLACEHOLDER_MARK in line or any(phrase in line for phrase in OLD_PLACEHOLDERS)
     ]
+
+
+# The template README's sentence on the Pythons a package supports (template/README.md.jinja).
+_PYTHON_SUPPORT = re.compile(r"^It supports Python \S+ and newer\.$", re.M)
+
+
+def python_support(requirement: str) -> str:
+    """The README's sentence on the Pythons the package supports, from its own `requires-python`
+    (PEP 440, or Poetry 1's caret form): onboarding leaves requires-python as it is, so the
+    README must say what it says."""
+    text = requirement.strip()
+    caret = re.fullmatch(r"\^\s*(3\.[0-9]+)(\.[0-9]+)?", text)
+    if caret:
+        return f"It supports Python {caret.group(1)} and newer."
+    try:
+        specifiers = list(SpecifierSet(text))
+    except InvalidSpecifier:
+        specifiers = []
+    lower = [s.version for s in specifiers if s.operator == ">="]
+    upper = [s for s in specifiers if s.operator != ">="]
+    if len(lower) == 1 and all(s.operator == "<" and s.version in ("4", "4.0") for s in upper):
+        return f"It supports Python {lower[0]} and newer."
+    return f"It supports the Python versions its `requires-python` allows: `{text}`."
+
+
+def with_python_support(template_readme: str, requirement: str | None) -> str:
+    """The template's README saying what the package's `requires-python` says, when it has one."""
+    if not (requirement or "").strip():
+        return template_readme
+    sentence = python_support(str(requirement))
+    return _PYTHON_SUPPORT.sub(lambda _: sentence, template_readme)
