@@ -213,7 +213,7 @@ def today() -> str:
 # Python's own idea of a line break, which the email parser that reads package metadata shares:
 # vertical tab, form feed, the file/group/record separators, U+0085, U+2028 and U+2029 too.
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
-_CHARACTER_NAMES = {"\n": "a newline", "\r": "a carriage return", "\t": "a tab", "\x1b": "an escape"}
+_CHARACTER_NAMES = {"\n": "newline", "\r": "carriage return", "\t": "tab", "\x1b": "escape"}
 
 
 def _character(char: str) -> str:
@@ -229,7 +229,7 @@ def character_error(what: str, value: str) -> str:
             return f"{what} must be one line, but it {where} a line break ({_character(char)}): remove it."
         if unicodedata.category(char) in ("Cc", "Cs") or char in _INVISIBLE_FORMATS:
             return (
-                f"{what} {where} the control character {_character(char)}: use printable text only"
+                f"{what} {where} a control character ({_character(char)}): use printable text only"
                 " (no tab, escape, byte-order mark or bidirectional override)."
             )
     return ""

@@ -8,12 +8,13 @@ import pytest
 
 from helpers import REQUIRED_ANSWERS
 
-# Answers that are legal but awkward: quotes, backslashes, tabs, unicode and Jinja-looking text
-# must still render valid TOML, YAML, Python and Markdown.
+# Answers that are legal but awkward: quotes, backslashes, unicode, inline Markdown and
+# Jinja-looking text must still render valid TOML, YAML, Python and Markdown. (No answer may hold
+# a tab or another control character.)
 AWKWARD_ANSWERS = {
     "project_name": 'Ünïcødé "Quoted" Client {{ oops }}',
     "distribution_name": "awkward-client-v2",
-    "description": 'Handles "quotes", \\backslashes\\, tabs,\tunicode ✓ and {{ braces }} {% raw %} """ end"',
+    "description": 'Handles "quotes", \\backslashes\\, `code`, *stars*, unicode ✓ and {{ braces }} {% raw %} """ end"',
     "keywords": 'Ünïcødé, "quoted" words,  back\\slash , {{ jinja }}',
     "author_name": 'Zoë O\'Brien "Ziggy" \\ Smith',
     "author_email": "zoe+pypi@example.org",

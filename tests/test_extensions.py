@@ -290,9 +290,9 @@ def test_no_validator_lets_a_line_break_a_control_character_or_a_lookalike_throu
 
 def test_a_trailing_newline_names_the_line_break_and_a_control_character_its_code():
     assert context.url_error("https://docs.example.org/\n") == (
-        "The URL must be one line, but it ends with a line break (a newline): remove it."
+        "The URL must be one line, but it ends with a line break (newline): remove it."
     )
-    assert "holds the control character U+0001: use printable text only" in context.project_name_error(
+    assert "holds a control character (U+0001): use printable text only" in context.project_name_error(
         "Lookup\x01Client"
     )
 

@@ -389,7 +389,8 @@ BAD_ANSWERS = {
     # Issue 15: answers that judged only part of the answer, or the wrong characters.
     "documentation_url=https://docs.example.org/\n": "must be one line, but it ends with a line break",
     "ci_include_ref=v6.0.0\n": "must be one line, but it ends with a line break",
-    "project_name=Lookup\x01Client": "control character U+0001",
+    "project_name=Lookup\x01Client": "a control character (U+0001)",
+    "description=tab\tseparated": "a control character (tab)",
     "distribution_name=pıp": "('ı', U+0131, is not ASCII)",
     "distribution_name=ſetup": "('ſ', U+017F, is not ASCII)",
     "documentation_url=https://docs.example.org:٨٠٨٠/": "('٨', U+0668, is not ASCII)",
