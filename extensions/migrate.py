@@ -344,7 +344,7 @@ PACKAGE_FILES = {"README.md", "pyproject.toml", "CHANGELOG.md", "tests/test_pack
 def refusals(project_dir: Path) -> list[str]:
     """Why a template change to a file the package owns could not be merged now, file by file
     (each with what to do); none when every one can."""
-    from python_package_template.template_changes import OWNED_FILES
+    from python_package_template.owned_files import OWNED_FILES
 
     plan, found = Plan(project_dir), []
     for name in OWNED_FILES:
@@ -380,10 +380,10 @@ def _git(project_dir: Path, *args: str, stdin: bytes | None = None) -> bytes:
 
 def rendered_paths(template_dir: Path, answers_file: str) -> list[str]:
     """The files of the package that the template renders and Copier merges on update."""
-    from python_package_template.template_changes import _subdirectory
+    from python_package_template.owned_files import subdirectory
 
     config = template_dir / "copier.yml"
-    root = template_dir / _subdirectory(config.read_text(encoding="utf-8") if config.is_file() else None)
+    root = template_dir / subdirectory(config.read_text(encoding="utf-8") if config.is_file() else None)
     names = [answers_file]
     for path in root.rglob("*"):
         name = path.relative_to(root).as_posix().removesuffix(".jinja")

@@ -8,15 +8,27 @@ in a CRLF package too.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 BOM = b"\xef\xbb\xbf"
 
 
-@dataclass(frozen=True)
 class TextForm:
-    bom: bool = False
-    crlf: bool = False  # every line ends with CRLF (a file that mixes them counts as LF)
+    """(No dataclass: importing dataclasses costs more than this whole module, on every update.)"""
+
+    __slots__ = ("bom", "crlf")
+
+    def __init__(self, bom: bool = False, crlf: bool = False) -> None:
+        self.bom = bom
+        self.crlf = crlf  # every line ends with CRLF (a file that mixes them counts as LF)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TextForm) and (self.bom, self.crlf) == (other.bom, other.crlf)
+
+    def __hash__(self) -> int:
+        return hash((self.bom, self.crlf))
+
+    def __repr__(self) -> str:
+        return f"TextForm(bom={self.bom}, crlf={self.crlf})"
 
     @classmethod
     def of(cls, data: bytes) -> TextForm:
