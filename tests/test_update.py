@@ -1092,6 +1092,14 @@ def test_renovate_delivers_the_template_release_with_only_copier_installed(renov
     assert_no_maintainer_line_lost(package, renovated.before_update, renovated.replaced)
 
 
+def test_renovate_migrates_an_old_poetry1_package_with_only_copier_installed(old_package, renovate_copier):
+    result = renovate_update(renovate_copier, old_package, "v1.1.0")
+    assert result.returncode == 0, result.stderr
+    pyproject = tomlkit.parse((old_package / "pyproject.toml").read_text())
+    assert pyproject["project"]["name"] == "lookup-client" and "name" not in pyproject["tool"]["poetry"]
+    assert (old_package / "LICENSE.txt").read_text() == MIT_LICENSE
+
+
 def test_the_migrations_pinned_tomlkit_and_poetry_core_load_in_renovates_copier(renovate_copier, tmp_path):
     check = (
         "import sys; sys.path.insert(0, sys.argv[1]); import vendored; vendored.install()\n"
@@ -1205,3 +1213,6 @@ def test_a_crlf_package_stays_crlf_and_each_template_change_is_a_small_diff(temp
         added, removed, name = line.split("\t")
         assert int(added) < 10 and int(removed) < 10, f"{name}: {line}"
     assert git("diff", "--cached", "--name-only", cwd=package) == ""  # nothing left staged
+    git_commit_all(package, "Update to v2.0.0")
+    update(package, vcs_ref="v2.0.0")
+    assert git("status", "--porcelain", cwd=package) == ""  # and a second update changes nothing
