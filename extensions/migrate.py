@@ -74,29 +74,32 @@ class Plan:
         self.project_dir = project_dir
         self.writes: dict[str, str] = {}
         self.forms: dict[str, TextForm] = {}  # each file's line endings and BOM, to write back
+        self.read: dict[str, str] = {}  # each file's plain text as read
         self.changes: list[str] = []
         self.kept: list[str] = []
         self.skipped: list[str] = []
 
     def why_unreadable(self, name: str) -> str | None:
         """Why the file cannot be merged now (what to do included), or None when it can."""
-        if name in self.writes:
+        if name in self.writes or name in self.read:
             return None
         path = self.project_dir / name
         if not path.is_file():
             return f"{name} is missing"
         data = path.read_bytes()
         form = TextForm.of(data)
+        plain = form.strip(data)
         try:
-            text = form.strip(data).decode("utf-8")
+            text = plain.decode("utf-8")
         except UnicodeDecodeError as error:
+            line = plain.count(b"\n", 0, error.start) + 1
             return (
-                f"{name} is not UTF-8 text (byte {data[error.start]:#04x} at offset {error.start}):"
+                f"{name} is not UTF-8 text (byte {plain[error.start]:#04x} on line {line}):"
                 " save it as UTF-8 (e.g. `iconv -f latin1 -t utf-8`), commit"
             )
         if has_conflict_markers(text):
             return f"{name} still has conflict markers (<<<<<<< ... >>>>>>>): resolve them, commit"
-        self.forms[name] = form
+        self.forms[name], self.read[name] = form, text
         return None
 
     def text(self, name: str) -> str | None:
@@ -109,7 +112,7 @@ class Plan:
             if (self.project_dir / name).is_file():
                 self.skip(f"{why}, and run `copier update --trust` again to finish its migration.")
             return None
-        return self.forms[name].strip((self.project_dir / name).read_bytes()).decode("utf-8")
+        return self.read[name]
 
     def owned_text(self, name: str) -> str | None:
         """The text of a file the package owns, to merge a template change into; None when it is
