@@ -1,7 +1,19 @@
 """The template's migrations: what `copier update` cannot do with a text merge.
 
 Copier runs this script (see `_migrations` in copier.yml) with its own interpreter, from the
-template version being updated to, in the package's directory:
+template version being updated to, in the package's directory. It needs nothing beyond what
+Copier itself installs: tomlkit and poetry-core come pinned with the template (vendored.py).
+
+    migrate.py before --template DIR --answers-file .copier-answers.yml
+        Before every update, before Copier writes anything:
+        - refuses the update (exit 1, nothing changed) when a file the package owns cannot be
+          merged now: README.md or pyproject.toml with conflict markers, a pyproject.toml that
+          is not valid TOML, a file that is not UTF-8 or a symlink leaving the package. Fixed
+          and committed, the next update brings the template release, nothing lost;
+        - presents the package's CRLF (or BOM) files that the template renders to Copier's
+          three-way merge as plain LF text, in the git index only (the work tree and HEAD are
+          untouched), so that a CRLF .gitignore merges line by line. `after` gives them back
+          their form.
 
     migrate.py record-choices --answers-file .copier-answers.yml
         Before an update from a version older than v0.2.0: records the answers that version did
@@ -22,12 +34,15 @@ template version being updated to, in the package's directory:
           version rendered them change; its own edits are kept, and said so;
         - an MIT package's LICENSE / LICENSE.md / LICENSE.rst becomes LICENSE.txt (git mv).
 
+        - every file the update wrote gets back the line endings and BOM it had at HEAD.
+
 Every step is idempotent, so the script runs on every update and prints only what it changed
-("migrated ...") and what it left to the maintainers ("kept ...", "skipped ..."). It never fails
-an update: a step that cannot be done safely is skipped with a note saying why and what to do,
-and the others go ahead. Every edit is planned in memory first and written at the end. Files
-that still hold conflict markers from the merge are left for the maintainer; running `copier
-update` again once they are resolved finishes the job.
+("migrated ...") and what it left to the maintainers ("kept ...", "skipped ..."). A rule that
+cannot be applied safely (it looks at the package as it is, so it runs again on every update)
+is skipped with a note saying why and what to do. A template change to README.md or
+pyproject.toml is never skipped: when it cannot be merged, or on any unexpected error, the
+whole update is undone (the package back at HEAD, files Copier added removed), Copier exits
+non-zero and the message says why. Every edit is planned in memory first and written at the end.
 
 Being run as a script puts this directory on sys.path, so the edits come from the same
 template version as this file.
@@ -36,20 +51,20 @@ template version as this file.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-TOMLKIT_MISSING = (
-    "The Python package template's migrations need tomlkit in Copier's environment.\n"
-    "Install it next to Copier, e.g. `pipx inject copier tomlkit copier-template-extensions`\n"
-    "or `uv tool install copier --with tomlkit --with copier-template-extensions`,\n"
-    "then run `copier update --trust` again."
-)
+import vendored
+
+from python_package_template.text_form import TextForm, has_conflict_markers
 
 LICENSES = ("LICENSE.txt", "LICENSE", "LICENSE.md", "LICENSE.rst")
+
+
+class Refused(Exception):
+    """A template change that cannot be merged now: the update is refused or undone, whole."""
 
 
 class Plan:
@@ -58,27 +73,56 @@ class Plan:
     def __init__(self, project_dir: Path) -> None:
         self.project_dir = project_dir
         self.writes: dict[str, str] = {}
+        self.forms: dict[str, TextForm] = {}  # each file's line endings and BOM, to write back
+        self.read: dict[str, str] = {}  # each file's plain text as read
         self.changes: list[str] = []
         self.kept: list[str] = []
         self.skipped: list[str] = []
 
-    def text(self, name: str) -> str | None:
-        """The file's text as planned so far; None when it is missing or still conflicted."""
-        if name in self.writes:
-            return self.writes[name]
+    def why_unreadable(self, name: str) -> str | None:
+        """Why the file cannot be merged now (what to do included), or None when it can."""
+        if name in self.writes or name in self.read:
+            return None
         path = self.project_dir / name
         if not path.is_file():
-            return None
-        from python_package_template.yaml_edits import has_conflict_markers
-
-        text = path.read_text(encoding="utf-8")
-        if has_conflict_markers(text):
-            self.skip(
-                f"{name} still has conflict markers from the update, so its migration waits: resolve"
-                " them, commit, and run `copier update --trust` again to finish."
+            return f"{name} is missing"
+        data = path.read_bytes()
+        form = TextForm.of(data)
+        plain = form.strip(data)
+        try:
+            text = plain.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = plain.count(b"\n", 0, error.start) + 1
+            return (
+                f"{name} is not UTF-8 text (byte {plain[error.start]:#04x} on line {line}):"
+                " save it as UTF-8 (e.g. `iconv -f latin1 -t utf-8`), commit"
             )
+        if has_conflict_markers(text):
+            return f"{name} still has conflict markers (<<<<<<< ... >>>>>>>): resolve them, commit"
+        self.forms[name], self.read[name] = form, text
+        return None
+
+    def text(self, name: str) -> str | None:
+        """The file's plain text (LF, no BOM) as planned so far; None when it is missing or
+        cannot be read now (a note says why)."""
+        if name in self.writes:
+            return self.writes[name]
+        why = self.why_unreadable(name)
+        if why is not None:
+            if (self.project_dir / name).is_file():
+                self.skip(f"{why}, and run `copier update --trust` again to finish its migration.")
             return None
-        return text
+        return self.read[name]
+
+    def owned_text(self, name: str) -> str | None:
+        """The text of a file the package owns, to merge a template change into; None when it is
+        missing. When it cannot be read, nothing is merged anywhere: Refused."""
+        if not (self.project_dir / name).is_file() and name not in self.writes:
+            return None
+        why = self.why_unreadable(name)
+        if why is not None:
+            raise Refused(why)
+        return self.text(name)
 
     def write(self, name: str, text: str, changes: list[str]) -> None:
         self.writes[name] = text
@@ -89,8 +133,22 @@ class Plan:
             self.skipped.append(note)
 
     def commit(self) -> None:
+        """Write every planned file, in its own form; none when one would be written through a
+        symlink that leaves the package."""
+        root = self.project_dir.resolve()
+        for name in self.writes:
+            if not (self.project_dir / name).resolve().is_relative_to(root):
+                raise Refused(leaves_the_package(self.project_dir, name))
         for name, text in self.writes.items():
-            (self.project_dir / name).write_text(text, encoding="utf-8")
+            form = self.forms.get(name, TextForm())
+            (self.project_dir / name).write_bytes(form.apply(text.encode("utf-8")))
+
+
+def leaves_the_package(project_dir: Path, name: str) -> str:
+    return (
+        f"{name} is a symlink to {(project_dir / name).resolve()}, outside the package, and the"
+        " migration never writes through it: make it a file (or a link inside the package), commit"
+    )
 
 
 def _load_answers(text: str | None) -> dict[str, Any]:
@@ -237,13 +295,14 @@ def _pyproject_rules(plan: Plan, mit: bool) -> None:
 
 
 def _template_changes(plan: Plan, template_dir: Path, old_ref: str, answers_file: str) -> None:
+    """The template's changes to README.md and pyproject.toml, merged; Refused when one cannot
+    be, so that the update is undone rather than the change lost."""
     from python_package_template import template_changes as tc
 
     old_answers = _answers_at_head(plan.project_dir, answers_file)
     new_answers = _load_answers(plan.text(answers_file))
     if not old_answers or not new_answers:
-        plan.skip(f"{answers_file} is missing: template changes to README.md and pyproject.toml not checked")
-        return
+        raise Refused(f"{answers_file} is missing or empty at HEAD or after the update")
     try:
         old_sources, new_sources = tc.templates_at(template_dir, old_ref)
         if old_sources == new_sources and _public(old_answers) == _public(new_answers):
@@ -258,12 +317,13 @@ def _template_changes(plan: Plan, template_dir: Path, old_ref: str, answers_file
         base = tc.render_owned(env, old_sources, old_answers)
         new = tc.render_owned(env, new_sources, new_answers)
     except tc.RenderError as error:
-        plan.skip(f"template changes to README.md and pyproject.toml not brought in: {error}")
-        return
+        raise Refused(
+            f"the template's changes to README.md and pyproject.toml cannot be worked out: {error}"
+        ) from None
     for name, merge_file in (("pyproject.toml", tc.merge_pyproject), ("README.md", tc.merge_readme)):
         if base[name] is None or new[name] is None or base[name] == new[name]:
             continue
-        current = plan.text(name)
+        current = plan.owned_text(name)
         if current is None:
             plan.kept.append(
                 f"{name}: the package has none, so the template's changes to it were not brought in"
@@ -272,11 +332,147 @@ def _template_changes(plan: Plan, template_dir: Path, old_ref: str, answers_file
         try:
             merged = merge_file(current, base[name], new[name])
         except Exception as error:  # e.g. a pyproject.toml that is not valid TOML
-            plan.skip(f"{name}: the template's changes were not brought in: {type(error).__name__}: {error}")
-            continue
+            raise Refused(
+                f"{name}: the template's changes cannot be merged: {type(error).__name__}: {error}"
+            ) from error
         if merged.changes:
             plan.write(name, merged.text, merged.changes)
         plan.kept += merged.kept
+
+
+# The files an update leaves to the package: copier.yml `_exclude`s them from its renders.
+PACKAGE_FILES = {"README.md", "pyproject.toml", "CHANGELOG.md", "tests/test_package.py"}
+
+
+def refusals(project_dir: Path) -> list[str]:
+    """Why a template change to a file the package owns could not be merged now, file by file
+    (each with what to do); none when every one can."""
+    from python_package_template.owned_files import OWNED_FILES
+
+    plan, found = Plan(project_dir), []
+    for name in OWNED_FILES:
+        path = project_dir / name
+        if path.is_symlink() and not path.resolve().is_relative_to(project_dir.resolve()):
+            found.append(leaves_the_package(project_dir, name))
+        elif path.is_file():
+            why = plan.why_unreadable(name)
+            if why is None and name == "pyproject.toml":
+                why = _toml_error(plan.text(name) or "")
+            if why is not None:
+                found.append(why)
+    return found
+
+
+def _toml_error(text: str) -> str | None:
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10: the pinned tomlkit
+        import tomlkit as tomllib  # type: ignore[no-redef]
+    try:
+        tomllib.loads(text)
+    except Exception as error:
+        return f"pyproject.toml is not valid TOML ({error}): fix it (`poetry check` says where), commit"
+    return None
+
+
+def _git(project_dir: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    return subprocess.run(
+        ["git", *args], cwd=project_dir, input=stdin, capture_output=True, check=True
+    ).stdout
+
+
+def rendered_paths(template_dir: Path, answers_file: str) -> list[str]:
+    """The files of the package that the template renders and Copier merges on update."""
+    from python_package_template.owned_files import subdirectory
+
+    config = template_dir / "copier.yml"
+    root = template_dir / subdirectory(config.read_text(encoding="utf-8") if config.is_file() else None)
+    names = [answers_file]
+    for path in root.rglob("*"):
+        name = path.relative_to(root).as_posix().removesuffix(".jinja")
+        if path.is_file() and "{" not in name and name not in PACKAGE_FILES:
+            names.append(name)
+    return names
+
+
+def present_plain(project_dir: Path, template_dir: Path, answers_file: str) -> list[str]:
+    """Stage, in the git index only, the plain (LF, no BOM) text of each CRLF or BOM file the
+    template renders: Copier diffs the index against the old version's render (plain text) and
+    merges that into the new one, so it then sees the package's own changes rather than every
+    line changed. The work tree and HEAD are not touched; `restore_forms` undoes it."""
+    staged = []
+    for name in rendered_paths(template_dir, answers_file):
+        path = project_dir / name
+        if path.is_symlink() or not path.is_file():
+            continue
+        data = path.read_bytes()
+        form = TextForm.of(data)
+        if form.plain:
+            continue
+        entry = _git(project_dir, "ls-files", "--stage", "--", name).decode()
+        if not entry or entry.count("\n") != 1 or entry.split()[2] != "0":
+            continue  # untracked, or not one plain index entry
+        mode = entry.split()[0]
+        sha = _git(project_dir, "hash-object", "-w", "--no-filters", "--stdin", stdin=form.strip(data))
+        _git(project_dir, "update-index", "--cacheinfo", f"{mode},{sha.decode().strip()},{name}")
+        staged.append(name)
+    return staged
+
+
+def _blobs_at_head(project_dir: Path, names: list[str]) -> dict[str, bytes]:
+    """{name: its bytes at HEAD} for the names HEAD has, in one git call."""
+    out = _git(project_dir, "cat-file", "--batch", stdin="".join(f"HEAD:./{n}\n" for n in names).encode())
+    blobs, at = {}, 0
+    for name in names:
+        end = out.index(b"\n", at)
+        header = out[at:end].split()
+        at = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            blobs[name] = out[at : at + size]
+            at += size + 1
+    return blobs
+
+
+def restore_forms(project_dir: Path, template_dir: Path, answers_file: str) -> list[str]:
+    """The files Copier wrote get back the line endings and BOM they had at HEAD, and the index
+    entries `present_plain` staged go back to HEAD's."""
+    names = [n for n in rendered_paths(template_dir, answers_file) if (project_dir / n).is_file()]
+    restored = []
+    for name, blob in _blobs_at_head(project_dir, names).items():
+        form, path = TextForm.of(blob), project_dir / name
+        if form.plain or path.is_symlink():
+            continue
+        data = path.read_bytes()
+        if TextForm.of(data) != form:
+            path.write_bytes(form.apply(TextForm.of(data).strip(data)))
+            restored.append(name)
+        unmerged = _git(project_dir, "ls-files", "--unmerged", "--", name)
+        if not unmerged:  # a conflicted file keeps the stages Copier recorded
+            _git(project_dir, "reset", "-q", "--", name)
+    return [f"{name}: line endings kept as they were (CRLF)" for name in restored]
+
+
+def undo_update(project_dir: Path) -> str | None:
+    """The package back at HEAD: Copier updates clean working trees only, so whatever differs,
+    files it added included, is this update's. None when done, else what failed."""
+    for args in (("reset", "-q", "--", "."), ("checkout", "-q", "--", "."), ("clean", "-fdq", "--", ".")):
+        result = subprocess.run(["git", *args], cwd=project_dir, capture_output=True, text=True)
+        if result.returncode != 0:
+            return f"`git {' '.join(args)}` failed ({result.stderr.strip()})"
+    return None
+
+
+REFUSED = (
+    "Nothing was changed: the update was refused before Copier wrote anything, because the"
+    " template's changes to a file the package owns cannot be merged now:\n{reasons}\n"
+    "Then run the same `copier update` again: it brings this template release, nothing lost."
+)
+UNDONE = (
+    "Nothing was changed: the update was undone (the package is back at HEAD, the files Copier"
+    " added removed), because {reason}.\n"
+    "Then run the same `copier update` again: it brings this template release, nothing lost."
+)
 
 
 def after(
@@ -304,12 +500,13 @@ def after(
                 f"{error} If the package keeps that licence, record it: `copier update --trust --defaults"
                 " -d license=other`."
             )
+    plan.changes += restore_forms(project_dir, template_dir, answers_file)
     return plan
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("stage", choices=("record-choices", "after"))
+    parser.add_argument("stage", choices=("before", "record-choices", "after"))
     parser.add_argument("--project-dir", type=Path, default=Path("."))
     parser.add_argument("--answers-file", default=".copier-answers.yml")
     parser.add_argument("--template", type=Path, help="the new template version's checkout")
@@ -318,24 +515,53 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ci-file")
     parser.add_argument("--ci-pin")
     args = parser.parse_args(argv)
-    if importlib.util.find_spec("tomlkit") is None:
-        print(TOMLKIT_MISSING, file=sys.stderr)
-        return 2
+    vendored.install()  # tomlkit and poetry-core: the pinned copies, whatever Copier has
+    if args.stage == "before":
+        reasons = refusals(args.project_dir)
+        if reasons:
+            listed = "\n".join(f"  - {reason}" for reason in reasons)
+            print(REFUSED.format(reasons=listed), file=sys.stderr)
+            return 1
+        if args.template:
+            present_plain(args.project_dir, args.template, args.answers_file)
+        return 0
     if args.stage == "record-choices":
         for change in record_choices(args.project_dir, args.answers_file):
             print(f"  migrated {change}")
         return 0
     if not all((args.template, args.old_ref, args.ci_project, args.ci_file, args.ci_pin)):
         parser.error("the after stage needs --template, --from, --ci-project, --ci-file and --ci-pin")
-    plan = after(
-        args.project_dir,
-        args.template,
-        args.old_ref,
-        args.answers_file,
-        args.ci_project,
-        args.ci_file,
-        args.ci_pin,
-    )
+    try:
+        plan = after(
+            args.project_dir,
+            args.template,
+            args.old_ref,
+            args.answers_file,
+            args.ci_project,
+            args.ci_file,
+            args.ci_pin,
+        )
+    except Exception as error:  # all or nothing: never a half-applied update
+        if isinstance(error, Refused):
+            reason = f"the template's changes cannot be merged now: {error}"
+        else:
+            import traceback
+
+            traceback.print_exc()
+            reason = (
+                f"its migration failed on an unexpected error ({type(error).__name__}: {error}); please"
+                " report it to the template's maintainers with this message"
+            )
+        trouble = undo_update(args.project_dir)
+        if trouble:
+            print(
+                f"The update failed ({reason}) and could not be undone: {trouble}. Put the package"
+                " back with `git reset --hard HEAD && git clean -fd`, then run the update again.",
+                file=sys.stderr,
+            )
+        else:
+            print(UNDONE.format(reason=reason), file=sys.stderr)
+        return 1
     for change in plan.changes:
         print(f"  migrated {change}")
     for note in plan.kept:

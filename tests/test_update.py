@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -568,6 +569,8 @@ AFTER = (
     str(TEMPLATE_ROOT),
     "--from",
     "HEAD",
+    "--answers-file",
+    ".copier-answers.yml",
     "--ci-project",
     "uis/devops/continuous-delivery/ci-templates",
     "--ci-file",
@@ -577,34 +580,54 @@ AFTER = (
 )
 
 
-def test_a_migration_waits_for_conflict_markers_to_be_resolved(tmp_path):
-    conflicted = POETRY1_PYPROJECT.replace(
-        'version = "1.4.2"\n',
-        '<<<<<<< before updating\nversion = "1.4.2"\n=======\nversion = "1.5.0"\n>>>>>>> after updating\n',
+def test_a_migration_waits_for_conflict_markers_in_a_file_the_template_owns(tmp_path):
+    conflicted = (
+        "<<<<<<< before updating\n# ours\n=======\n# theirs\n>>>>>>> after updating\n" + OLD_GITLAB_CI
     )
-    write_tree(
-        tmp_path,
-        {
-            "pyproject.toml": conflicted,
-            ".gitlab-ci.yml": OLD_GITLAB_CI,
-            ".copier-answers.yml": "ci_include_ref: v5.2.0\n",
-        },
-    )
+    git_repo(tmp_path, {".gitlab-ci.yml": conflicted, ".copier-answers.yml": "ci_include_ref: v6.0.0\n"})
     result = migrate(*AFTER, cwd=tmp_path)
-    assert result.returncode == 0
+    assert result.returncode == 0, result.stderr
     assert (
-        "pyproject.toml still has conflict markers" in result.stderr
+        ".gitlab-ci.yml still has conflict markers" in result.stderr
         and "copier update --trust" in result.stderr
     )
-    assert (tmp_path / "pyproject.toml").read_text() == conflicted
-    assert "ref: v6.0.0" in (tmp_path / ".gitlab-ci.yml").read_text()  # the other files go ahead
+    assert (tmp_path / ".gitlab-ci.yml").read_text() == conflicted
 
 
-def test_migrations_say_how_to_install_tomlkit_when_copier_lacks_it(tmp_path):
-    # -S: no site-packages, as in a Copier installed without the template's requirements.
-    result = migrate(*AFTER, cwd=tmp_path, python=(sys.executable, "-S"))
-    assert result.returncode == 2
-    assert "need tomlkit" in result.stderr and "pipx inject copier tomlkit" in result.stderr
+def test_the_migration_never_writes_through_a_symlink_that_leaves_the_package(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(TEMPLATE_ROOT / "extensions"))
+    import migrate as migration
+
+    outside = tmp_path / "shared" / "pyproject.toml"
+    package = tmp_path / "package"
+    write_tree(tmp_path, {"shared/pyproject.toml": "[project]\n", "package/README.md": "# Old\n"})
+    (package / "pyproject.toml").symlink_to(outside)
+    plan = migration.Plan(package)
+    plan.write("README.md", "# New\n", ["README.md: retitled"])
+    plan.write("pyproject.toml", '[project]\nname = "x"\n', ["pyproject.toml: named"])
+    with pytest.raises(migration.Refused, match="pyproject.toml is a symlink to .*, outside the package"):
+        plan.commit()
+    assert outside.read_text() == "[project]\n" and (package / "README.md").read_text() == "# Old\n"
+
+
+def test_an_update_whose_migration_fails_is_undone_whole(template, tmp_path):
+    """What Copier wrote before its after-migration failed is taken back: the package is as it was."""
+    package = package_at_v1(template, tmp_path / "lookup-client")
+    committed = git("rev-parse", "HEAD:", cwd=package)
+    # As Copier leaves a package before the after-migration: a new answers file and a new file.
+    replace_once(package / ".copier-answers.yml", "_commit: v1.0.0", "_commit: v2.0.0")
+    write_tree(package, {NEW_FILE: "# Contributing\n"})
+    # A template checkout without its history: the template's changes cannot be worked out.
+    no_history = shutil.copytree(
+        template.path, tmp_path / "no-history", ignore=shutil.ignore_patterns(".git")
+    )
+    after = ("after", "--template", str(no_history), *AFTER[3:])
+    result = migrate(*after, cwd=package)
+    assert result.returncode == 1
+    assert "Nothing was changed: the update was undone" in result.stderr
+    assert "the template's history" in result.stderr
+    assert git("status", "--porcelain", "--ignored", cwd=package) == ""
+    assert git("write-tree", cwd=package) == committed and answers(package)["_commit"] == "v1.0.0"
 
 
 # --- the packages the team owns: rewritten, onboarded flat Poetry 1, onboarded Apache -----------
@@ -977,3 +1000,219 @@ def test_a_package_updated_from_v0_1_0_installs_and_passes_its_checks(from_v0_1_
     poetry("run", "ruff", "check", ".", cwd=package)
     poetry("build", cwd=package)
     run(tool("twine"), "check", "--strict", *sorted((package / "dist").iterdir()), cwd=package)
+
+
+# --- Renovate: the update as its copier manager runs it, in the environment it installs ---------
+
+
+@pytest.fixture(scope="session")
+def renovate_copier(tmp_path_factory) -> Path:
+    """A virtual environment holding what Renovate's tool installer puts there: `pip install
+    copier copier-templates-extensions` (the old name, which pulls in copier-template-extensions),
+    and nothing else: no tomlkit, no poetry-core. Its bin/ folder."""
+    venv = tmp_path_factory.mktemp("renovate") / "copier"
+    run(sys.executable, "-m", "venv", venv, cwd=venv.parent)
+    run(
+        venv / "bin" / "python",
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "copier",
+        "copier-templates-extensions",
+        cwd=venv,
+    )
+    for missing in ("tomlkit", "poetry.core"):
+        result = run(venv / "bin" / "python", "-c", f"import {missing}", cwd=venv, check=False)
+        assert result.returncode != 0, f"{missing} is installed: this is not Renovate's environment"
+    return venv / "bin"
+
+
+def renovate_update(
+    copier_bin: Path, package: Path, version: str, *, trust: bool = True
+) -> subprocess.CompletedProcess:
+    """Renovate's copier manager's command line (lib/modules/manager/copier/artifacts.ts), with a
+    per-user cache of its own, as in a fresh Renovate container."""
+    env = {
+        **os.environ,
+        "XDG_CACHE_HOME": str(package.parent / "cache"),
+        "PATH": f"{copier_bin}:{os.environ['PATH']}",
+    }
+    trust_option = ["--trust"] if trust else []
+    command = [
+        "copier",
+        "update",
+        "--skip-answered",
+        "--defaults",
+        *trust_option,
+        "--answers-file",
+        ".copier-answers.yml",
+        "--vcs-ref",
+        version,
+    ]
+    return run(*command, cwd=package, check=False, env=env)
+
+
+@pytest.fixture(scope="module")
+def renovated(template, renovate_copier, tmp_path_factory) -> Edited:
+    """The maintainer's package of the first story, updated by Renovate from v1.0.0 to v2.0.0."""
+    package = package_at_v1(template, tmp_path_factory.mktemp("renovated") / "lookup-client")
+    replace_once(
+        package / "README.md",
+        "Lookup Client is a Python package that ... (describe what it does and who it is for).",
+        USER_PROSE,
+    )
+    replace_once(
+        package / "pyproject.toml",
+        "dependencies = []",
+        'dependencies = [\n    "requests>=2.31",  # the HTTP client\n]',
+    )
+    append(package / ".gitlab-ci.yml", USER_CI_JOB)
+    git_commit_all(package, "Write the client")
+    before_update = committed_files(package)
+    replaced = template_replaced_lines(template, package, tmp_path_factory.mktemp("renders"))
+    result = renovate_update(renovate_copier, package, "v2.0.0")
+    return Edited(package, before_update, result, replaced)
+
+
+def test_renovate_delivers_the_template_release_with_only_copier_installed(renovated, template):
+    package, result = renovated.package, renovated.result
+    assert result.returncode == 0, result.stderr
+    assert answers(package)["_commit"] == "v2.0.0"
+    readme = (package / "README.md").read_text()
+    assert NEW_SECTION in readme and NEW_INSTALL_WORDING in readme and USER_PROSE in readme
+    pyproject = tomlkit.parse((package / "pyproject.toml").read_text())
+    assert pyproject["tool"]["ruff"]["line-length"] == template.line_length_v2
+    assert "requests>=2.31" in pyproject["project"]["dependencies"]
+    assert any(NEW_DEV_DEPENDENCY in entry for entry in pyproject["dependency-groups"]["dev"])
+    assert NEW_PRE_COMMIT_COMMENT in (package / ".pre-commit-config.yaml").read_text()
+    gitlab_ci = (package / ".gitlab-ci.yml").read_text()
+    assert f'ref: "{template.pin_v2}"' in gitlab_ci and USER_CI_JOB in gitlab_ci
+    assert files_with_conflicts(package) == []
+    assert_no_maintainer_line_lost(package, renovated.before_update, renovated.replaced)
+
+
+def test_renovate_migrates_an_old_poetry1_package_with_only_copier_installed(old_package, renovate_copier):
+    result = renovate_update(renovate_copier, old_package, "v1.1.0")
+    assert result.returncode == 0, result.stderr
+    pyproject = tomlkit.parse((old_package / "pyproject.toml").read_text())
+    assert pyproject["project"]["name"] == "lookup-client" and "name" not in pyproject["tool"]["poetry"]
+    assert (old_package / "LICENSE.txt").read_text() == MIT_LICENSE
+
+
+def test_the_migrations_pinned_tomlkit_and_poetry_core_load_in_renovates_copier(renovate_copier, tmp_path):
+    check = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import vendored; vendored.install()\n"
+        "import tomlkit, poetry.core\n"
+        "from poetry.core.json import validate_object\n"  # reads its schema files from disk
+        "assert validate_object({'name': 'x'}, 'poetry-schema') == []\n"
+        "print(tomlkit.__version__, poetry.core.__version__, tomlkit.__file__)\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    extensions = str(TEMPLATE_ROOT / "extensions")
+    pins = json.loads((TEMPLATE_ROOT / "extensions" / "vendor" / "wheels.json").read_text())
+    for _ in range(2):  # unpacked into the cache once, then imported from it
+        out = run(renovate_copier / "python", "-c", check, extensions, cwd=tmp_path, env=env).stdout.split()
+        assert out[:2] == [pins["tomlkit"]["version"], pins["poetry-core"]["version"]]
+        assert out[2].startswith(str(tmp_path / "python-package-template"))
+
+
+def test_without_trust_renovates_update_stops_before_changing_anything_and_says_so(
+    template, renovate_copier, tmp_path
+):
+    package = package_at_v1(template, tmp_path / "lookup-client")
+    result = renovate_update(renovate_copier, package, "v2.0.0", trust=False)
+    assert result.returncode != 0
+    assert "unsafe" in result.stderr and "--trust" in result.stderr
+    assert git("status", "--porcelain", cwd=package) == ""
+
+
+# --- a file the package owns that cannot take the template's changes now: nothing lost ----------
+
+# (cause, how the maintainer's commit breaks the file, the template change that must still arrive)
+UNMERGEABLE = {
+    "conflict markers": (
+        "README.md",
+        lambda text: text.replace(
+            "## Development\n", "<<<<<<< HEAD\n## Development\n=======\n## Hacking\n>>>>>>> theirs\n", 1
+        ),
+    ),
+    "invalid TOML": ("pyproject.toml", lambda text: text + "\n[project\n"),
+    "Latin-1": ("README.md", lambda text: text + "\nMaintained by the café team.\n"),
+}
+
+
+@pytest.mark.parametrize("cause", sorted(UNMERGEABLE))
+def test_an_update_a_package_file_cannot_take_is_refused_whole_and_arrives_after_the_fix(
+    cause, template, tmp_path
+):
+    name, broken = UNMERGEABLE[cause]
+    package = package_at_v1(template, tmp_path / "lookup-client")
+    good = (package / name).read_text()
+    encoding = "latin-1" if cause == "Latin-1" else "utf-8"
+    (package / name).write_bytes(broken(good).encode(encoding))
+    git_commit_all(package, f"A {name} with {cause}")
+
+    result = run(COPIER, "update", "--trust", "--defaults", "--vcs-ref=v2.0.0", cwd=package, check=False)
+    assert result.returncode != 0
+    assert "Nothing was changed: the update was refused" in result.stderr and name in result.stderr
+    assert git("status", "--porcelain", "--ignored", cwd=package) == ""
+    assert answers(package)["_commit"] == "v1.0.0"
+
+    (package / name).write_text(good if cause != "Latin-1" else broken(good), encoding="utf-8")
+    git_commit_all(package, f"Fix {name}")
+    update(package, vcs_ref="v2.0.0")
+    assert answers(package)["_commit"] == "v2.0.0"
+    assert NEW_SECTION in (package / "README.md").read_text()
+    pyproject = tomlkit.parse((package / "pyproject.toml").read_text())
+    assert pyproject["tool"]["ruff"]["line-length"] == template.line_length_v2
+
+
+def test_a_readme_and_pyproject_with_a_bom_take_the_template_changes_and_keep_it(template, tmp_path):
+    package = package_at_v1(template, tmp_path / "lookup-client")
+    for name in ("README.md", "pyproject.toml"):
+        (package / name).write_bytes(b"\xef\xbb\xbf" + (package / name).read_bytes())
+    git_commit_all(package, "Saved by an editor that writes a BOM")
+    update(package, vcs_ref="v2.0.0")
+    for name in ("README.md", "pyproject.toml"):
+        data = (package / name).read_bytes()
+        assert data.startswith(b"\xef\xbb\xbf") and not data[3:].startswith(b"\xef\xbb\xbf"), name
+    assert NEW_SECTION in (package / "README.md").read_text(encoding="utf-8-sig")
+    pyproject = tomlkit.parse((package / "pyproject.toml").read_text(encoding="utf-8-sig"))
+    assert pyproject["tool"]["ruff"]["line-length"] == template.line_length_v2
+
+
+CRLF_FILES = (
+    "README.md",
+    "pyproject.toml",
+    ".gitignore",
+    ".gitlab-ci.yml",
+    ".pre-commit-config.yaml",
+    ".copier-answers.yml",
+)
+
+
+def test_a_crlf_package_stays_crlf_and_each_template_change_is_a_small_diff(template, tmp_path):
+    package = package_at_v1(template, tmp_path / "lookup-client")
+    append(package / ".gitignore", "/local-notes/\n")
+    append(package / ".gitlab-ci.yml", USER_CI_JOB)
+    for name in CRLF_FILES:
+        (package / name).write_bytes((package / name).read_bytes().replace(b"\n", b"\r\n"))
+    git_commit_all(package, "Checked out on Windows")
+    result = update(package, vcs_ref="v2.0.0")
+    assert files_with_conflicts(package) == [], result.stderr
+    for name in CRLF_FILES:
+        data = (package / name).read_bytes()
+        assert data.count(b"\n") == data.count(b"\r\n"), f"{name} has LF line endings"
+    assert NEW_PRE_COMMIT_COMMENT in (package / ".pre-commit-config.yaml").read_text()
+    assert f'ref: "{template.pin_v2}"' in (package / ".gitlab-ci.yml").read_text()
+    assert "/local-notes/" in (package / ".gitignore").read_text()
+    assert NEW_SECTION.replace("\n", "\r\n").encode() in (package / "README.md").read_bytes()
+    # git shows what the template changed, not every line.
+    for line in git("diff", "--numstat", "HEAD", cwd=package).splitlines():
+        added, removed, name = line.split("\t")
+        assert int(added) < 10 and int(removed) < 10, f"{name}: {line}"
+    assert git("diff", "--cached", "--name-only", cwd=package) == ""  # nothing left staged
+    git_commit_all(package, "Update to v2.0.0")
+    update(package, vcs_ref="v2.0.0")
+    assert git("status", "--porcelain", cwd=package) == ""  # and a second update changes nothing

@@ -26,13 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .owned_files import OWNED_FILES
+from .owned_files import subdirectory as _subdirectory
 from .readme import headings
 
 # tomlkit, packaging and devgroup are imported where pyproject.toml is merged: this module runs
 # on every `copier update`, and most template releases leave pyproject.toml alone.
-
-# The files the package owns that the template still renders, and so may change.
-OWNED_FILES = ("README.md", "pyproject.toml")
 
 _MISSING: Any = object()
 
@@ -343,11 +342,6 @@ def _git_blobs(repo: Path, names: Iterable[str]) -> dict[str, str | None]:
         blobs[name] = out[at : at + size].decode("utf-8")
         at += size + 1
     return blobs
-
-
-def _subdirectory(copier_yml: str | None) -> str:
-    found = re.search(r"^_subdirectory:\s*[\"']?([^\"'\n#]+?)[\"']?\s*(#.*)?$", copier_yml or "", re.M)
-    return found[1].strip() if found else ""
 
 
 def render_owned(

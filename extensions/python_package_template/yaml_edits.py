@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from .text_form import has_conflict_markers  # noqa: F401 (its home before text_form)
+
 
 class UnsafeEdit(Exception):
     """An edit cannot decide safely; the message says what is wrong and what to do."""
@@ -39,11 +41,6 @@ def _compose(text: str, what: str) -> yaml.Node | None:
         raise UnsafeEdit(
             f"{what} is not valid YAML, so it was left alone ({str(error).splitlines()[0]} ...); fix it and run again."
         ) from None
-
-
-def has_conflict_markers(text: str) -> bool:
-    """Whether a file still has the conflict markers an update or merge left in it."""
-    return bool(re.search(r"^(<{7}|>{7})( |$)", text, re.MULTILINE))
 
 
 def _value(mapping: yaml.Node, key: str) -> yaml.Node | None:
