@@ -83,9 +83,9 @@ def requires_python(constraint: Any) -> str:
 
 def pep508(name: str, spec: Any) -> str:
     """One Poetry dependency (a constraint string or a table) as the PEP 508 requirement the
-    Poetry 1 build writes for it, without its extra markers (PEP 621 lists those by extra) and
-    without path/git/url details (they stay in [tool.poetry.dependencies])."""
-    from packaging.requirements import InvalidRequirement, Requirement
+    Poetry 1 build writes for it, in the form poetry-core 2 reads back to the same, without its
+    extra markers (PEP 621 lists those by extra). A git or url dependency keeps its URL (Poetry 2
+    publishes the one in [project]); a path dependency is written by name only."""
     from poetry.core.factory import Factory
 
     if isinstance(spec, dict):
@@ -95,7 +95,8 @@ def pep508(name: str, spec: Any) -> str:
                 f"{WHERE}: the dependency '{name}' uses {', '.join(sorted(unknown))}, which this migration"
                 " does not know; move it to [project] by hand."
             )
-        spec = {key: value for key, value in spec.items() if key in PEP508_KEYS}
+        if "path" in spec or "file" in spec:  # the wheel must not name this machine's path
+            spec = {key: value for key, value in spec.items() if key in PEP508_KEYS}
     elif not isinstance(spec, str):
         raise UnsafeEdit(f"{WHERE}: cannot read the dependency '{name}'; write it as a string or a table.")
     try:
@@ -106,17 +107,31 @@ def pep508(name: str, spec: Any) -> str:
             f"{WHERE}: poetry-core cannot read the dependency '{name}' (its version, markers, python or"
             f" platform): {reason}; fix it and run again."
         ) from None
-    compact = re.sub(r"^([^ ;(]+) \(([^()]*)\)", r"\1\2", text).replace(" ; ", "; ")
+    return _as_written(name, text)
+
+
+def _as_written(name: str, text: str) -> str:
+    """poetry-core's PEP 508 text as [project] should hold it: in the form poetry-core writes
+    after reading it back (it orders specifiers its own way), without the parentheses."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from poetry.core.packages.dependency import Dependency
+
     try:
-        if Requirement(compact) != Requirement(text):
-            compact = text
+        requirement = Requirement(text)
     except InvalidRequirement:
         raise UnsafeEdit(
-            f"{WHERE}: '{name}' does not make a valid PEP 508 requirement ('{text}'): an either/or"
-            " ('||') of ranges cannot be written in PEP 508; replace it with one range (e.g. '>=1.2,<3')"
-            " and run again."
+            f"{WHERE}: poetry-core writes '{name}' as '{text}', which is not valid PEP 508 (pip cannot"
+            " read it from the wheel): an either/or ('||') of ranges cannot be written in PEP 508; replace"
+            " it with one range (e.g. '>=1.2,<3') and run again."
         ) from None
-    return compact
+    reread = Dependency.create_from_pep_508(text).to_pep_508()
+    text = reread if Requirement(reread) == requirement else text
+    compact = re.sub(r"^([^ ;(@]+) \(([^()]*)\)", r"\1\2", text)
+    compact = compact if " @ " in compact else compact.replace(" ; ", "; ")
+    try:
+        return compact if Requirement(compact) == requirement else text
+    except InvalidRequirement:
+        return text
 
 
 def _canonical(name: str) -> str:
