@@ -77,7 +77,11 @@ def cache_dir() -> Path:
 
 
 def build_system(project: Path) -> dict:
-    """The package's [build-system] (PEP 517's default when it has none)."""
+    """The package's [build-system] (PEP 517's default when it has none, or no pyproject.toml)."""
+    if not (project / "pyproject.toml").is_file() and any(
+        (project / n).is_file() for n in ("setup.py", "setup.cfg")
+    ):
+        return dict(DEFAULT_BUILD_SYSTEM)
     try:
         doc = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
