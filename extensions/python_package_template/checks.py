@@ -21,7 +21,7 @@ import tomlkit
 import yaml
 from packaging.version import InvalidVersion, Version
 
-from . import proof
+from . import proof, setuptools_legacy
 from . import readme as readme_rules
 from .packagefiles import (
     ci_includes,
@@ -66,7 +66,12 @@ class RuleResult:
 
 
 def _load_pyproject(path: Path) -> dict:
-    return tomlkit.parse((path / "pyproject.toml").read_text(encoding="utf-8")).unwrap()
+    """pyproject.toml; for a package whose metadata is in setup.cfg / setup.py, with that as [project]."""
+    file = path / "pyproject.toml"
+    doc = tomlkit.parse(file.read_text(encoding="utf-8")).unwrap() if file.is_file() else {}
+    if setuptools_legacy.is_legacy(path, doc):
+        doc = {**doc, "project": setuptools_legacy.static_metadata(path)}
+    return doc
 
 
 def check_readme_field(path: Path, doc: dict, built: proof.Built | None) -> RuleResult:

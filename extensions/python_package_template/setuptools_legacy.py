@@ -67,6 +67,11 @@ def _as_pep621(values: dict[str, Any]) -> dict[str, Any]:
     for key in ("name", "version", "description", "license"):
         if values.get(key):
             meta[key] = str(values[key])
+    classifiers = values.get("classifiers")
+    if classifiers:
+        meta["classifiers"] = (
+            _cfg_list(classifiers.replace(",", "\n")) if isinstance(classifiers, str) else list(classifiers)
+        )
     if values.get("author") or values.get("author_email"):
         meta["authors"] = _people(str(values.get("author", "")), str(values.get("author_email", "")))
     keywords = values.get("keywords")
@@ -148,6 +153,17 @@ def wheel_metadata(path: Path) -> dict[str, Any]:
         "project_urls": dict(u.split(", ", 1) for u in built.metadata.get("project-url", []) if ", " in u),
     }
     return _as_pep621(values)
+
+
+def static_metadata(path: Path) -> dict[str, Any]:
+    """What setup.cfg and setup.py say without running anything, as a [project] table for the
+    rule checks: the readme (setup.cfg's long_description, or setup.py's) and anything not
+    written out are `dynamic`, for the built wheel to show."""
+    meta = setup_py_metadata(path)[0] if (path / "setup.py").is_file() else {}
+    if (path / "setup.cfg").is_file():
+        meta = {**meta, **setup_cfg_metadata(path)}
+    dynamic = ["readme"] + [key for key in ("version", "classifiers") if key not in meta]
+    return {**meta, "dynamic": dynamic}
 
 
 def legacy_metadata(path: Path) -> tuple[dict[str, Any], str, list[str]]:
