@@ -19,12 +19,12 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from team_shapes import TEAM_SHAPES
-from test_onboard_real_world import added_urls
 
 from helpers import git_commit_all, git_repo, run, template_snapshot, tree_contents
 from python_package_template.proof import Intended, build_package, compare
+from team_shapes import TEAM_SHAPES
 from test_onboard import run_cli
+from test_onboard_real_world import added_urls
 
 pytestmark = pytest.mark.slow
 
