@@ -179,8 +179,8 @@ def test_the_comment_above_the_dependencies_table_moves_with_the_dependencies():
         ("==1.2.*", "pkg==1.2.*"),
         ("1.2.*", "pkg==1.2.*"),
         (">=1.2 <2.0", "pkg>=1.2,<2.0"),
-        (">=1.2, <2.0, !=1.5", "pkg>=1.2,<2.0,!=1.5"),
-        ("^1.2,!=1.4.1", "pkg>=1.2,<2.0,!=1.4.1"),
+        (">=1.2, <2.0, !=1.5", "pkg>=1.2,!=1.5,<2.0"),
+        ("^1.2,!=1.4.1", "pkg>=1.2,!=1.4.1,<2.0"),
     ],
 )
 def test_poetry_constraints_become_pep440(constraint, expected):
@@ -229,7 +229,7 @@ def test_git_and_source_details_stay_in_tool_poetry():
     apply_twice(poetry1_to_pep621, doc)
     assert doc["project"]["requires-python"] == ">=3.11"
     assert doc["project"]["dependencies"].unwrap() == [
-        "ucamlookup",
+        "ucamlookup @ git+https://gitlab.example.org/uis/ucamlookup.git@v3.0.0",  # as Poetry 1 published it
         'private>=1.0,<2.0; os_name == "posix" or os_name == "nt"',
     ]
     assert doc["tool"]["poetry"]["dependencies"].unwrap() == {

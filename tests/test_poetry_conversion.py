@@ -129,6 +129,11 @@ def test_the_python_requirement_publishes_the_same_requires_python(tmp_path, pyt
     assert "requires-python" in tomlkit.parse(text)["project"]
 
 
+def test_python_any_publishes_no_requires_python_as_before(tmp_path):
+    text = assert_published_the_same(tmp_path, 'python = "*"\nrequests = "^2.31"\n')
+    assert "requires-python" not in tomlkit.parse(text)["project"]
+
+
 def test_the_django_library_with_python_restricted_dependencies_is_published_the_same(tmp_path):
     text = assert_published_the_same(
         tmp_path,

@@ -68,13 +68,28 @@ class DependencyPlan:
     moving: bool = False  # whether [tool.poetry.dependencies] moves
 
 
+def _poetry_core() -> None:
+    """poetry-core is needed only here; say how to get it rather than fail an update."""
+    try:
+        import poetry.core  # noqa: F401
+    except ImportError:
+        raise UnsafeEdit(
+            "pyproject.toml: converting Poetry 1 dependencies needs poetry-core beside Copier"
+            " (`pipx inject copier poetry-core`); install it and run again."
+        ) from None
+
+
 def requires_python(constraint: Any) -> str:
-    """Poetry's `python = "^3.9"` as the Requires-Python poetry-core writes for it (">=3.9,<4.0")."""
+    """Poetry's `python = "^3.9"` as the Requires-Python poetry-core writes for it (">=3.9,<4.0");
+    "" for `python = "*"`, for which it writes none."""
+    _poetry_core()
     from poetry.core.constraints.version import parse_marker_version_constraint
     from poetry.core.version.helpers import format_python_constraint
 
     if not isinstance(constraint, str):
         raise UnsafeEdit(f"{WHERE} python: write it as one constraint string, e.g. '^3.9'.")
+    if constraint.strip() == "*":
+        return ""
     try:
         return format_python_constraint(parse_marker_version_constraint(constraint))
     except ValueError as error:
@@ -86,6 +101,7 @@ def pep508(name: str, spec: Any) -> str:
     Poetry 1 build writes for it, in the form poetry-core 2 reads back to the same, without its
     extra markers (PEP 621 lists those by extra). A git or url dependency keeps its URL (Poetry 2
     publishes the one in [project]); a path dependency is written by name only."""
+    _poetry_core()
     from poetry.core.factory import Factory
 
     if isinstance(spec, dict):
@@ -243,6 +259,10 @@ def move_requires_python(dependencies: Any, project: Any, plan: DependencyPlan) 
     if plan.requires_python is None or "python" not in dependencies:
         return []
     _, above, trailing = _take(dependencies, "python")
+    if plan.requires_python == "":
+        return [
+            'python = "*" dropped from [tool.poetry.dependencies]: it allows any Python (no requires-python)'
+        ]
     if "requires-python" in project:
         return []
     _put(project, "requires-python", plan.requires_python, above, trailing)
