@@ -38,9 +38,11 @@ from test_onboard import PYTHON_SHAPES, SHAPES  # noqa: E402
 COMMAND = Path(sys.executable).parent / "python-package-template"
 
 # (name, files, remote, tag) of every shape that onboards (not the Latin-1 or broken ones).
-ALL_SHAPES = [(name, *SHAPES[name]) + (None,) for name in PYTHON_SHAPES] + [
-    (name, *shape) for name, shape in real_world.SHAPES.items()
-] + [(name, files, remote, None) for name, (files, remote, _, _) in team_shapes.TEAM_SHAPES.items()]
+ALL_SHAPES = (
+    [(name, *SHAPES[name]) + (None,) for name in PYTHON_SHAPES]
+    + [(name, *shape) for name, shape in real_world.SHAPES.items()]
+    + [(name, files, remote, None) for name, (files, remote, _, _) in team_shapes.TEAM_SHAPES.items()]
+)
 
 
 def fleet(root: Path, count: int) -> list[Path]:
