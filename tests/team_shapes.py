@@ -6,6 +6,8 @@
   "~3.10", "^3.9"), an optional dependency with its extra, tests with pytest;
 - a setup.cfg-only package: all its metadata in setup.cfg, the one-line setup.py shim that pip
   needs without a pyproject.toml, tests with unittest;
+- the same with the pyproject.toml of setuptools' PEP 517 era instead of the shim: only
+  [build-system], the metadata still in setup.cfg;
 - a setup.py-only package whose setup.py computes its metadata (so it cannot be read without
   running it), tests with pytest.
 """
@@ -191,6 +193,11 @@ def test_410_is_not():
 """,
 }
 
+SETUP_CFG_WITH_BUILD_SYSTEM = {
+    **{name: text for name, text in SETUP_CFG_ONLY.items() if name != "setup.py"},
+    "pyproject.toml": '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n',
+}
+
 # name -> (files, git remote, how its suite runs, the tests it has)
 TEAM_SHAPES = {
     "ucam-django-lookup": (
@@ -202,6 +209,12 @@ TEAM_SHAPES = {
     "ucam-ldap-sync": (
         SETUP_CFG_ONLY,
         "https://gitlab.developers.cam.ac.uk/uis/devops/ldap-sync.git",
+        UNITTEST,
+        3,
+    ),
+    "ucam-ldap-sync-pep517": (
+        SETUP_CFG_WITH_BUILD_SYSTEM,
+        "https://gitlab.developers.cam.ac.uk/uis/devops/ldap-sync-pep517.git",
         UNITTEST,
         3,
     ),

@@ -97,6 +97,21 @@ def expect_setup_cfg(package: Path, report: dict) -> None:
     assert report["answers"]["distribution_name"] == "ucam-ldap-sync"
 
 
+def expect_setup_cfg_with_build_system(package: Path, report: dict) -> None:
+    project = tomllib.loads((package / "pyproject.toml").read_text())
+    assert project["build-system"] == {
+        "requires": ["setuptools>=61"],
+        "build-backend": "setuptools.build_meta",
+    }
+    assert "project" not in project, "the metadata stays in setup.cfg"
+    assert (
+        (package / "pyproject.toml")
+        .read_text()
+        .startswith(TEAM_SHAPES["ucam-ldap-sync-pep517"][0]["pyproject.toml"])
+    ), "its own lines stay"
+    assert "license_files = LICENSE.txt" in (package / "setup.cfg").read_text()
+
+
 def expect_setup_py(package: Path, report: dict) -> None:
     files = TEAM_SHAPES["ucam-webauth-helpers"][0]
     assert (package / "setup.py").read_text() == files["setup.py"], "setup.py is never edited"
@@ -109,6 +124,7 @@ def expect_setup_py(package: Path, report: dict) -> None:
 
 
 EXPECT = {
+    "ucam-ldap-sync-pep517": expect_setup_cfg_with_build_system,
     "ucam-django-lookup": expect_django,
     "ucam-ldap-sync": expect_setup_cfg,
     "ucam-webauth-helpers": expect_setup_py,
