@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import tomlkit
 
@@ -113,66 +114,81 @@ def rename_license_to_txt(project_dir: Path) -> list[str]:
     return changes
 
 
+def _check_mit_metadata(project: Any, license_file: str) -> None:
+    """Refuse, before anything changes, licence metadata that says something else than MIT."""
+    if "license" in _plain(project.get("dynamic", [])):
+        raise UnsafeEdit(
+            "pyproject.toml: [project].dynamic lists `license`; remove it from dynamic and run again."
+        )
+    plain = _plain(project.get("license"))
+    if isinstance(plain, str) and _words(plain) != "mit":
+        raise UnsafeEdit(
+            f"pyproject.toml: license is '{plain}' but {license_file} is the MIT licence; make them agree"
+            ' (set license = "MIT", or replace the licence file) and run again.'
+        )
+    if (
+        isinstance(plain, dict)
+        and "text" in plain
+        and _words(str(plain["text"])) not in ("mit", _words(_MIT_BODY))
+        and not is_mit_license(str(plain["text"]))
+    ):
+        raise UnsafeEdit(
+            f"pyproject.toml: license.text does not say MIT but {license_file} is the MIT licence; make them agree and run again."
+        )
+    files = project.get("license-files")
+    if files is not None and not isinstance(_plain(files), list):
+        raise UnsafeEdit("pyproject.toml: license-files is not a list (PEP 639); make it one and run again.")
+
+
+def _set_license(project: Any) -> list[str]:
+    current = project.get("license")
+    plain = _plain(current)
+    if plain == "MIT":
+        return []
+    if isinstance(plain, str):
+        project["license"] = "MIT"
+        return [f"license = \"MIT\" (was '{plain}')"]
+    if current is None:
+        _insert_after(project, ("readme", "description", "version", "name"), "license", "MIT")
+    else:
+        project["license"] = "MIT"
+    return ['license = "MIT" (SPDX, PEP 639)']
+
+
+def _set_license_files(project: Any, license_file: str) -> list[str]:
+    files = project.get("license-files")
+    if files is None:
+        _insert_after(project, ("license",), "license-files", tomlkit.array(f'["{license_file}"]'))
+        return [f'license-files = ["{license_file}"]']
+    names = [str(name) for name in files]
+    wanted = list(dict.fromkeys(license_file if name in _OLD_LICENSE_NAMES else name for name in names))
+    if license_file not in wanted and not any(_glob_matches(name, license_file) for name in wanted):
+        wanted.append(license_file)
+    if wanted == names:
+        return []
+    files.clear()
+    files.extend(wanted)
+    return [f"license-files = {wanted}"]
+
+
+def _drop_licence_classifiers(project: Any) -> list[str]:
+    classifiers = project.get("classifiers")
+    dropped = [str(c) for c in classifiers or [] if str(c).startswith("License ::")]
+    for classifier in dropped:
+        classifiers.remove(classifier)
+    return [f"removed the classifiers {', '.join(dropped)}: license says it (PEP 639)"] if dropped else []
+
+
 def ensure_mit_license_metadata(doc: tomlkit.TOMLDocument, license_file: str = "LICENSE.txt") -> list[str]:
     """[project] says `license = "MIT"` (SPDX, PEP 639) and `license-files` lists
     `license_file`; License :: classifiers, which PEP 639 replaces, are removed."""
     project = doc.get("project")
     if project is None:
         return []
-    changes = []
-    if "license" in _plain(project.get("dynamic", [])):
-        raise UnsafeEdit(
-            "pyproject.toml: [project].dynamic lists `license`; remove it from dynamic and run again."
-        )
-    current = project.get("license")
-    plain = _plain(current)
-    if isinstance(plain, str):
-        if _words(plain) != "mit":
-            raise UnsafeEdit(
-                f"pyproject.toml: license is '{plain}' but {license_file} is the MIT licence; make them agree"
-                ' (set license = "MIT", or replace the licence file) and run again.'
-            )
-        if plain != "MIT":
-            project["license"] = "MIT"
-            changes.append(f"license = \"MIT\" (was '{plain}')")
-    else:
-        if (
-            isinstance(plain, dict)
-            and "text" in plain
-            and _words(str(plain["text"])) not in ("mit", _words(_MIT_BODY))
-            and not is_mit_license(str(plain["text"]))
-        ):
-            raise UnsafeEdit(
-                f"pyproject.toml: license.text does not say MIT but {license_file} is the MIT licence; make them agree and run again."
-            )
-        if current is None:
-            _insert_after(project, ("readme", "description", "version", "name"), "license", "MIT")
-        else:
-            project["license"] = "MIT"
-        changes.append('license = "MIT" (SPDX, PEP 639)')
-    files = project.get("license-files")
-    if files is None:
-        _insert_after(project, ("license",), "license-files", tomlkit.array(f'["{license_file}"]'))
-        changes.append(f'license-files = ["{license_file}"]')
-    elif isinstance(_plain(files), list):
-        names = [str(name) for name in files]
-        wanted = [license_file if name in _OLD_LICENSE_NAMES else name for name in names]
-        wanted = list(dict.fromkeys(wanted))
-        if license_file not in wanted and not any(_glob_matches(name, license_file) for name in wanted):
-            wanted.append(license_file)
-        if wanted != names:
-            files.clear()
-            files.extend(wanted)
-            changes.append(f"license-files = {wanted}")
-    else:
-        raise UnsafeEdit("pyproject.toml: license-files is not a list (PEP 639); make it one and run again.")
-    classifiers = project.get("classifiers")
-    if classifiers is not None:
-        dropped = [str(c) for c in classifiers if str(c).startswith("License ::")]
-        for classifier in dropped:
-            classifiers.remove(classifier)
-        if dropped:
-            changes.append(f"removed the classifiers {', '.join(dropped)}: license says it (PEP 639)")
+    _check_mit_metadata(project, license_file)
+    changes = (
+        _set_license(project) + _set_license_files(project, license_file) + _drop_licence_classifiers(project)
+    )
     return [f"pyproject.toml: {change}" for change in changes]
 
 
