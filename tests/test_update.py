@@ -519,7 +519,7 @@ def test_update_migrates_an_old_poetry1_package(old_package, template):
     assert pyproject["project"]["name"] == "lookup-client"
     assert pyproject["project"]["license"] == "MIT"
     assert pyproject["project"]["license-files"] == ["LICENSE.txt"]
-    assert "pywin32>=306; sys_platform == 'win32'" in pyproject["project"]["dependencies"]
+    assert 'pywin32>=306; sys_platform == "win32"' in pyproject["project"]["dependencies"]
     assert "name" not in pyproject["tool"]["poetry"]
     assert '    "requests>=2.31,<3.0",  # sessions\n' in pyproject.as_string()
     # LICENSE became LICENSE.txt with git mv, so history follows it.

@@ -21,7 +21,7 @@ import tomlkit
 import yaml
 from packaging.version import InvalidVersion, Version
 
-from . import proof
+from . import proof, setuptools_legacy
 from . import readme as readme_rules
 from .packagefiles import (
     answers_problem,
@@ -68,9 +68,14 @@ class RuleResult:
 
 
 def _load_pyproject(path: Path) -> dict:
+    """pyproject.toml; for a package whose metadata is in setup.cfg / setup.py, with that as [project]."""
     if bom := pyproject_bom_error(path):
         raise ValueError(bom)
-    return tomlkit.parse((path / "pyproject.toml").read_text(encoding="utf-8")).unwrap()
+    file = path / "pyproject.toml"
+    doc = tomlkit.parse(file.read_text(encoding="utf-8")).unwrap() if file.is_file() else {}
+    if setuptools_legacy.is_legacy(path, doc):
+        doc = {**doc, "project": setuptools_legacy.static_metadata(path)}
+    return doc
 
 
 def check_readme_field(path: Path, doc: dict, built: proof.Built | None) -> RuleResult:

@@ -28,6 +28,7 @@ from .packagefiles import (
     requires_python,
     unreadable_answers,
 )
+from .setuptools_legacy import is_legacy, legacy_files, legacy_metadata
 from .template_source import ANSWERS_FILE
 
 
@@ -61,14 +62,11 @@ def require_package(path: Path) -> None:
     """Raise NotAPackage unless `path` is a directory in a git work tree with a pyproject.toml."""
     if not path.is_dir():
         raise NotAPackage(f"{path} is not a directory.")
-    if not (path / "pyproject.toml").is_file():
-        found = [n for n in ("setup.py", "setup.cfg") if (path / n).is_file()]
-        hint = (
-            f" It has {' and '.join(found)} only: add a minimal pyproject.toml first."
-            if found
-            else " Onboarding works on Python packages with a pyproject.toml."
+    if not (path / "pyproject.toml").is_file() and not legacy_files(path):
+        raise NotAPackage(
+            f"{path} is not a Python package: it has no pyproject.toml, setup.cfg or setup.py."
+            " Onboarding works on Python packages."
         )
-        raise NotAPackage(f"{path} is not a Python package: it has no pyproject.toml.{hint}")
     if git_output(path, "rev-parse", "--is-inside-work-tree") != "true":
         raise NotAPackage(
             f"{path} is not a git checkout; onboarding needs git (to rename files and for copier update)."
@@ -197,8 +195,13 @@ def infer_answers(path: Path, python_choices: tuple[str, ...] = ()) -> Inferred:
             if not name.startswith("_"):
                 inferred.set(name, value, ANSWERS_FILE)
 
-    doc = tomlkit.parse((path / "pyproject.toml").read_text(encoding="utf-8")).unwrap()
+    pyproject = path / "pyproject.toml"
+    doc = tomlkit.parse(pyproject.read_text(encoding="utf-8")).unwrap() if pyproject.is_file() else {}
     meta, where = pyproject_metadata(doc)
+    if is_legacy(path, doc):  # setuptools with its metadata in setup.cfg / setup.py
+        meta, where, notes = legacy_metadata(path)
+        inferred.notes += notes
+        doc = {**doc, "project": meta}
 
     if meta.get("name"):
         inferred.set("distribution_name", canonicalize_name(str(meta["name"])), f"{where}.name")
@@ -236,7 +239,7 @@ def infer_answers(path: Path, python_choices: tuple[str, ...] = ()) -> Inferred:
         inferred.set(
             "python_min",
             python_min,
-            f"{where}.requires-python" if where == "[project]" else "python dependency",
+            f"{where}.requires-python" if where != "[tool.poetry]" else "python dependency",
         )
         if note:
             inferred.notes.append(note)

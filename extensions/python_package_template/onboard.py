@@ -39,7 +39,7 @@ import copier
 import tomlkit
 import yaml
 
-from . import edits, proof
+from . import edits, proof, setuptools_legacy
 from . import readme as readme_rules
 from .infer import NotAPackage, find_import_packages, git_output, parse_remote, require_package
 from .packagefiles import (
@@ -539,7 +539,12 @@ def _onboard(
     _refuse_dirty(path)
     pyproject_text = package.read("pyproject.toml") or ""
     doc = tomlkit.parse(pyproject_text).unwrap()
-    if not has_metadata(doc):
+    legacy = setuptools_legacy.is_legacy(path, doc)
+    if legacy:  # setuptools, metadata in setup.cfg / setup.py: both stay as they are
+        meta, where, notes = setuptools_legacy.legacy_metadata(path)
+        report.notes += notes
+        doc = {**doc, "project": meta}
+    elif not has_metadata(doc):
         raise NotAPackage(
             f"{path}/pyproject.toml has no package metadata ([project] or [tool.poetry] name): move the"
             " metadata from setup.py/setup.cfg into [project] first, then onboard."
@@ -580,8 +585,10 @@ def _onboard(
         _plan_licence(package, render, licence)
         readme = _readme(package, render, licence.is_mit, answers, urls)
         _other_files(package, render, answers, code)
+        if legacy:
+            _setup_cfg(package, readme, licence.is_mit)
         new_text, changes, conflicts, notes, added_urls = merge_pyproject(
-            pyproject_text,
+            pyproject_text or _legacy_build_system(package, legacy),
             (render / "pyproject.toml").read_text(encoding="utf-8"),
             path,
             readme=readme,
@@ -592,6 +599,11 @@ def _onboard(
         )
         report.conflicts += conflicts
         report.notes += notes
+        if not pyproject_text:
+            changes = [
+                "pyproject.toml: added, with the [build-system] setuptools builds the package with today",
+                *changes,
+            ]
         if changes:
             package.write("pyproject.toml", new_text, changes)
             if (path / "poetry.lock").is_file():
@@ -609,6 +621,32 @@ def _onboard(
         raise KeyboardInterrupt
     package.write_all()
     report.status = ONBOARDED if report.changed_files else UNCHANGED
+
+
+def _legacy_build_system(package: _Package, legacy: bool) -> str:
+    """The pyproject.toml a setup.cfg / setup.py package starts from: its build as it is today."""
+    where = " and ".join(setuptools_legacy.legacy_files(package.path))
+    return setuptools_legacy.BUILD_SYSTEM.format(where=where) if legacy else ""
+
+
+def _setup_cfg(package: _Package, readme: str | None, licence_is_mit: bool) -> None:
+    """setup.cfg names the licence file and gives PyPI the README; setup.py is not edited."""
+    text = package.read("setup.cfg")
+    if text is None:
+        package.report.notes.append(
+            "setup.py is left as it is (onboarding does not edit it): make sure its long_description is the"
+            " README, so that PyPI shows it"
+        )
+        return
+    changes: list[str] = []
+    if licence_is_mit and package.exists("LICENSE.txt"):
+        text, changed = setuptools_legacy.ensure_license_files(text)
+        changes += changed
+    if readme:
+        text, changed = setuptools_legacy.ensure_long_description(text, readme)
+        changes += changed
+    if changes:
+        package.write("setup.cfg", text, changes)
 
 
 def _prove(package: _Package, before: proof.Built, licence_is_mit: bool, added_urls: list[str]) -> None:

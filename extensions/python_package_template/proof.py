@@ -20,6 +20,7 @@ import email.parser
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
@@ -75,7 +77,11 @@ def cache_dir() -> Path:
 
 
 def build_system(project: Path) -> dict:
-    """The package's [build-system] (PEP 517's default when it has none)."""
+    """The package's [build-system] (PEP 517's default when it has none, or no pyproject.toml)."""
+    if not (project / "pyproject.toml").is_file() and any(
+        (project / n).is_file() for n in ("setup.py", "setup.cfg")
+    ):
+        return dict(DEFAULT_BUILD_SYSTEM)
     try:
         doc = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
@@ -330,21 +336,46 @@ def read_wheel(wheel: Path) -> Built:
 # --- comparing -----------------------------------------------------------------------------
 
 
-def _requirements(values: list[str]) -> list[str]:
+_EXTRAS_MARKER = re.compile(
+    r'^(?:(?P<rest>.*) and )?\(?(?P<extras>extra == "[^"]+"(?: or extra == "[^"]+")+)\)?$'
+)
+
+
+def one_per_extra(requirement: Requirement) -> list[Requirement]:
+    """A requirement for several extras (`extra == "a" or extra == "b"`, as Poetry 1 writes an
+    optional dependency that two extras name) as one requirement per extra, as PEP 621's
+    [project.optional-dependencies] is published: pip reads them the same."""
+    match = _EXTRAS_MARKER.match(str(requirement.marker or ""))
+    if not match:
+        return [requirement]
+    split = []
+    for extra in re.findall(r'extra == "([^"]+)"', match["extras"]):
+        one = Requirement(str(requirement))
+        one.marker = Marker(
+            f'{match["rest"]} and extra == "{extra}"' if match["rest"] else f'extra == "{extra}"'
+        )
+        split.append(one)
+    return split
+
+
+def requirement_lines(values: list[str]) -> list[str]:
+    """Requires-Dist as pip reads it, one normal form per requirement and extra, sorted."""
     normalised = []
     for value in values:
         try:
-            requirement = Requirement(value)
+            requirements = one_per_extra(Requirement(value))
         except InvalidRequirement:
             normalised.append(value)
             continue
-        specifiers = ",".join(sorted(str(s) for s in requirement.specifier))
-        extras = ",".join(sorted(canonicalize_name(e) for e in requirement.extras))
-        marker = str(requirement.marker) if requirement.marker else ""
-        normalised.append(
-            f"{canonicalize_name(requirement.name)}[{extras}]{specifiers}{requirement.url or ''}; {marker}"
-        )
+        normalised += [_requirement_line(requirement) for requirement in requirements]
     return sorted(normalised)
+
+
+def _requirement_line(requirement: Requirement) -> str:
+    specifiers = ",".join(sorted(str(s) for s in requirement.specifier))
+    extras = ",".join(sorted(canonicalize_name(e) for e in requirement.extras))
+    marker = str(requirement.marker) if requirement.marker else ""
+    return f"{canonicalize_name(requirement.name)}[{extras}]{specifiers}{requirement.url or ''}; {marker}"
 
 
 def _specifier(value: str) -> str:
@@ -393,7 +424,7 @@ def compare(before: Built, after: Built, intended: Intended) -> list[str]:
     field_differs("version", "version", lambda v: [_version(x) for x in v])
     field_differs("summary", "summary", lambda v: [" ".join(x.split()) for x in v])
     field_differs("requires-python", "requires-python", lambda v: [_specifier(x) for x in v])
-    field_differs("Requires-Dist", "requires-dist", _requirements)
+    field_differs("Requires-Dist", "requires-dist", requirement_lines)
     field_differs("extras", "provides-extra", lambda v: sorted({canonicalize_name(x) for x in v}))
 
     def classifiers(built: Built) -> list[str]:

@@ -5,8 +5,9 @@ Run on demand (pytest does not collect it):
     .venv/bin/python tests/benchmarks/bench_onboard.py [PACKAGES] [JOBS...]
 
 It generates a fleet of PACKAGES (default 100) small packages in git repos, each with its own
-remote, cycling through the package shapes of tests/test_onboard.py and tests/real_world.py
-(Poetry 1 with old pins, poetry-core 2, setuptools, hatchling, flit; MIT and other licences),
+remote, cycling through the package shapes of tests/test_onboard.py, tests/real_world.py and
+tests/team_shapes.py (Poetry 1 with old pins, poetry-core 2, setuptools with and without a
+pyproject.toml, hatchling, flit; MIT and other licences),
 and times, through the installed command, for each JOBS (default: the CPU count): onboarding
 them all (each built before and after with its own backend, the proof), onboarding them again
 once committed (nothing to do), `--check --no-build`, and `--check` (a build and
@@ -30,15 +31,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import real_world  # noqa: E402
+import team_shapes  # noqa: E402
 from helpers import git, git_commit_all, git_repo, template_snapshot  # noqa: E402
 from test_onboard import PYTHON_SHAPES, SHAPES  # noqa: E402
 
 COMMAND = Path(sys.executable).parent / "python-package-template"
 
 # (name, files, remote, tag) of every shape that onboards (not the Latin-1 or broken ones).
-ALL_SHAPES = [(name, *SHAPES[name]) + (None,) for name in PYTHON_SHAPES] + [
-    (name, *shape) for name, shape in real_world.SHAPES.items()
-]
+ALL_SHAPES = (
+    [(name, *SHAPES[name]) + (None,) for name in PYTHON_SHAPES]
+    + [(name, *shape) for name, shape in real_world.SHAPES.items()]
+    + [(name, files, remote, None) for name, (files, remote, _, _) in team_shapes.TEAM_SHAPES.items()]
+)
 
 
 def fleet(root: Path, count: int) -> list[Path]:
