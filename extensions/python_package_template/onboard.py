@@ -27,6 +27,10 @@ template version is left alone: `copier update` is the way to move it.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -172,11 +176,14 @@ class _Package:
         what could not be put back is named (`RollbackIncomplete`)."""
         self.refuse_outside()
         self.refuse_changed_since_read()
-        index = Path(git_output(self.path, "rev-parse", "--absolute-git-dir") or self.path / ".git") / "index"
+        journal = journal_for(self.path) or Journal(self.path / ".git" / "journal")
+        index = journal.file.with_name("index")
         saved_index = index.read_bytes() if index.is_file() else None
         had_lock = index.with_name("index.lock").exists()
         saved = {relative: self._original(relative) for relative in self.planned}
-        new_dirs: list[Path] = []
+        new_dirs = _new_dirs(self.path, [r for r, data in self.planned.items() if data is not None])
+        # What to put back if this process is killed outright (SIGKILL): the next run reads it.
+        journal.write(git_output(self.path, "rev-parse", "HEAD"), saved, new_dirs, saved_index, had_lock)
         try:
             for old, new in self.renames:
                 if edits._git_tracked(self.path, old):
@@ -186,16 +193,14 @@ class _Package:
                 if data is None:
                     target.unlink(missing_ok=True)
                     continue
-                for parent in reversed(target.relative_to(self.path).parents):
-                    if not (self.path / parent).exists():
-                        new_dirs.append(self.path / parent)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 write_file(target, data)
         except BaseException as error:
             with signals_held():
                 if not had_lock:  # a `git mv` killed with us leaves its lock behind
                     index.with_name("index.lock").unlink(missing_ok=True)
-                failed = self._put_back(saved, new_dirs, index, saved_index)
+                failed = self._put_back(saved, [self.path / d for d in new_dirs], index, saved_index)
+                journal.remove()
             if failed:
                 raise RollbackIncomplete(
                     f"{type(error).__name__}: {error or 'interrupted'} while writing, and putting the package back"
@@ -203,6 +208,7 @@ class _Package:
                     " before onboarding, so `git checkout HEAD -- FILE` restores a tracked FILE."
                 ) from error
             raise
+        journal.remove()
 
     def _put_back(
         self, saved: dict[str, bytes | None], new_dirs: list[Path], index: Path, saved_index: bytes | None
@@ -260,6 +266,98 @@ class _Package:
     def _original(self, relative: str) -> bytes | None:
         file = self.path / relative
         return file.read_bytes() if file.is_file() else None
+
+
+def _new_dirs(root: Path, relatives: list[str]) -> list[str]:
+    """The folders writing `relatives` creates, outermost first."""
+    found: list[str] = []
+    for relative in relatives:
+        for parent in reversed(Path(relative).parents):
+            if parent != Path(".") and not (root / parent).exists() and parent.as_posix() not in found:
+                found.append(parent.as_posix())
+    return found
+
+
+def journal_for(path: Path) -> Journal | None:
+    """The journal of the package at `path`, in its repository's git directory (one per
+    package, for repositories that hold several)."""
+    git_dir = git_output(path, "rev-parse", "--absolute-git-dir")
+    if not git_dir:
+        return None
+    key = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
+    return Journal(Path(git_dir) / f"python-package-template-onboarding-{key}.json")
+
+
+class Journal:
+    """What an onboarding is about to write over, kept in the git directory while it writes, so
+    that a run killed outright (SIGKILL, a power cut) is put back by the next run."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+
+    def write(
+        self,
+        head: str,
+        saved: dict[str, bytes | None],
+        new_dirs: list[str],
+        index: bytes | None,
+        had_lock: bool,
+    ) -> None:
+        def encoded(data: bytes | None) -> str | None:
+            return None if data is None else base64.b64encode(data).decode("ascii")
+
+        document = {
+            "head": head,
+            "files": {relative: encoded(data) for relative, data in saved.items()},
+            "new_dirs": new_dirs,
+            "index": encoded(index),
+            "had_lock": had_lock,
+        }
+        partial = self.file.with_name(self.file.name + ".partial")
+        with partial.open("w", encoding="utf-8") as out:
+            json.dump(document, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, self.file)
+
+    def remove(self) -> None:
+        self.file.unlink(missing_ok=True)
+
+    def put_back(self, path: Path) -> list[str]:
+        """Put back what a killed run half wrote (nothing when there is no journal); the names
+        of the files put back."""
+        if not self.file.is_file():
+            return []
+        document = json.loads(self.file.read_text(encoding="utf-8"))
+        head = git_output(path, "rev-parse", "HEAD")
+        if document["head"] != head:
+            raise OnboardError(
+                f"an onboarding of this package was killed while it wrote, at commit {document['head'][:12]}, and the"
+                f" package has moved on since (HEAD is {head[:12]}), so what it wrote was not put back"
+                f" automatically. Check `git status`, then delete {self.file}."
+            )
+        restored = []
+        for relative, data in document["files"].items():
+            target = path / relative
+            original = None if data is None else base64.b64decode(data)
+            current = target.read_bytes() if target.is_file() else None
+            if current != original:
+                restored.append(relative)
+                if original is None:
+                    target.unlink(missing_ok=True)
+                else:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(original)
+        for directory in reversed(document["new_dirs"]):
+            if (path / directory).is_dir() and not any((path / directory).iterdir()):
+                (path / directory).rmdir()
+        index = self.file.with_name("index")
+        if not document["had_lock"]:
+            index.with_name("index.lock").unlink(missing_ok=True)
+        if document["index"] is not None:
+            index.write_bytes(base64.b64decode(document["index"]))
+        self.remove()
+        return restored
 
 
 class RollbackIncomplete(OnboardError):
@@ -586,6 +684,13 @@ def _onboard(
     path: Path, answers: dict[str, str], template: TemplateSource, report: PackageReport, stop=None
 ) -> None:
     require_package(path)
+    journal = journal_for(path)
+    if journal:
+        restored = journal.put_back(path)
+        if restored:
+            report.notes.append(
+                f"put back what an onboarding that was killed while writing had left: {', '.join(restored)}"
+            )
     package = _Package(path, report)
     recorded = yaml.safe_load(package.read(ANSWERS_FILE) or "") or {}
     if recorded.get("_src_path") and str(recorded["_src_path"]) != template.src_path:
