@@ -729,6 +729,12 @@ def _update(path: Path, vcs_ref: str | None, releases: Releases, trust: Trust, r
     if _git(path, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}", check=False).strip():
         report.status = SKIPPED
         report.reason = f"branch {branch} exists already (an earlier update waiting for review?): merge or delete it first"
+        holder = _worktree_of(path, branch)
+        if holder:
+            report.reason += (
+                f"; it is checked out in the worktree {holder}, which another update may be using: if none"
+                f" is running, `git worktree remove --force --force {holder} && git branch -D {branch}`"
+            )
         return
     if not _git(path, "rev-parse", "--verify", "--quiet", "HEAD", check=False).strip():
         report.status, report.reason = SKIPPED, "no commit yet"
@@ -839,6 +845,15 @@ def clean_stale_updates(path: Path) -> list[str]:
             _git(path, "branch", "--quiet", "-D", branch, check=False)
             cleaned.append(f"branch {branch} (no commit of its own)")
     return cleaned
+
+
+def _worktree_of(path: Path, branch: str) -> str | None:
+    """The worktree other than `path` that has `branch` checked out, if any."""
+    for block in _git(path, "worktree", "list", "--porcelain").split("\n\n")[1:]:
+        fields = dict(line.partition(" ")[::2] for line in block.splitlines() if line)
+        if fields.get("branch") == f"refs/heads/{branch}":
+            return fields["worktree"]
+    return None
 
 
 def _symlinks_out(path: Path) -> list[str]:
