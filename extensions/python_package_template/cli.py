@@ -35,7 +35,7 @@ from .template_source import (
     prepare_template,
     template_tags,
 )
-from .workers import Interrupted, handle_sigterm, in_worker, run_all, stop_requested
+from .workers import Interrupted, handle_sigterm, in_worker, run_all, run_tempdir, stop_requested
 
 DESCRIPTION = """\
 Bring existing Python packages in line with the team's Python package template, or check how
@@ -460,7 +460,7 @@ def main(
     err = _Masked(err or sys.stderr)
     parser = build_parser()
     args = parser.parse_args(argv)
-    with handle_sigterm():
+    with handle_sigterm(), run_tempdir():
         try:
             if args.command in fleet.COMMANDS:
                 return fleet.main(args, parser, out, err)

@@ -788,6 +788,7 @@ def _update(path: Path, vcs_ref: str | None, releases: Releases, trust: Trust, r
         with signals_held():  # a second signal must not stop the clean-up half way
             if worktree.exists():
                 _git(path, "worktree", "remove", "--force", "--force", str(worktree), check=False)
+            _git(path, "worktree", "unlock", str(worktree), check=False)  # else prune keeps it
             _git(path, "worktree", "prune", check=False)
             shutil.rmtree(workdir, ignore_errors=True)
             if not committed:
@@ -829,8 +830,12 @@ def clean_stale_updates(path: Path) -> list[str]:
         if reason and not _alive(int(reason["pid"])):
             worktree = Path(fields["worktree"])
             _git(path, "worktree", "remove", "--force", "--force", str(worktree), check=False)
+            _git(path, "worktree", "unlock", str(worktree), check=False)  # gone already: prune it
             if worktree.parent.name.startswith("ppt-update-"):
                 shutil.rmtree(worktree.parent, ignore_errors=True)
+                if worktree.parent.parent.name.startswith("ppt-run-"):  # the killed run's own
+                    with contextlib.suppress(OSError):
+                        worktree.parent.parent.rmdir()
             cleaned.append(f"worktree {worktree}")
         elif branch:
             checked_out.add(branch)

@@ -16,11 +16,14 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
 from typing import Any
 
 
@@ -89,6 +92,31 @@ def handle_sigterm() -> Iterator[None]:
 
 
 @contextlib.contextmanager
+def run_tempdir() -> Iterator[Path]:
+    """One temporary directory for the whole run, the workers and the tools they start (TMPDIR)
+    included, removed at the end however the run ends (Ctrl-C and SIGTERM too): a temporary
+    directory whose own clean-up an interrupt cut short goes with it."""
+    run_dir = Path(tempfile.mkdtemp(prefix="ppt-run-"))
+    saved_tempdir, saved_env = tempfile.tempdir, os.environ.get("TMPDIR")
+    tempfile.tempdir = str(run_dir)
+    os.environ["TMPDIR"] = str(run_dir)
+    try:
+        yield run_dir
+    finally:
+        tempfile.tempdir = saved_tempdir
+        if saved_env is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = saved_env
+        with signals_held():
+            for _ in range(10):  # a tool killed with us may still be writing there a moment
+                shutil.rmtree(run_dir, ignore_errors=True)
+                if not run_dir.exists():
+                    break
+                time.sleep(0.1)
+
+
+@contextlib.contextmanager
 def signals_held() -> Iterator[None]:
     """Hold off Ctrl-C and SIGTERM (in this thread) while something is being put back: a second
     signal must not leave it half restored. They are delivered afterwards."""
@@ -146,4 +174,12 @@ def run_all(
     return results
 
 
-__all__ = ["Interrupted", "handle_sigterm", "in_worker", "run_all", "signals_held", "stop_requested"]
+__all__ = [
+    "Interrupted",
+    "handle_sigterm",
+    "in_worker",
+    "run_all",
+    "run_tempdir",
+    "signals_held",
+    "stop_requested",
+]
