@@ -21,6 +21,7 @@ import pytest
 from helpers import TEMPLATE_ROOT, git, git_repo, template_snapshot, tree_contents
 from old_packages import MIT_TEXT
 from python_package_template import cli, onboard
+from python_package_template.journal import journal_for
 
 TINY = {
     "pyproject.toml": """\
@@ -330,3 +331,22 @@ def test_an_interrupt_before_any_package_is_worked_on_ends_with_a_summary(tmp_pa
         "Traceback" not in result.stderr and "Stopped (interrupted): no package was changed." in result.stderr
     )
     assert git_clean(package)
+
+
+@pytest.mark.parametrize("case", ["the package moved on", "another onboarding is writing"])
+def test_a_journal_is_not_used_where_it_would_undo_someone_elses_work(tmp_path, template, case):
+    package = git_repo(tmp_path / "tiny-tool", TINY)
+    journal = journal_for(package)
+    head = git("rev-parse", "HEAD", cwd=package)
+    journal.write(head, {"README.md": b"# An old README\n"}, [], None, had_lock=False)
+    document = json.loads(journal.file.read_text())
+    if case == "the package moved on":
+        document["pid"], document["head"] = 0, "0" * 40  # a run that died, on a commit long gone
+    journal.file.write_text(json.dumps(document))  # else: this process, alive, is "writing"
+    before = tree_contents(package)
+    code, out, _ = run_cli("onboard", "--yes", "--json", "--template", template, package)
+    (report,) = json.loads(out)["packages"]
+    assert code == 1 and report["status"] == "error"
+    expected = "has moved on since" if case == "the package moved on" else "is writing this package now"
+    assert expected in report["error"], report["error"]
+    assert tree_contents(package) == before and journal.file.is_file()

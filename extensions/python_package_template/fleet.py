@@ -47,7 +47,7 @@ from .template_source import (
     editable_checkout,
     template_tags,
 )
-from .workers import Interrupted, in_worker, run_all, signals_held
+from .workers import Interrupted, in_worker, process_alive, run_all, signals_held
 
 COMMANDS = ("status", "update")
 TEMPLATE_NAME = "python-package-template"
@@ -802,21 +802,6 @@ def _lock_reason() -> str:
     return f"{TEMPLATE_NAME} update, pid {os.getpid()}"
 
 
-def _alive(pid: int) -> bool:
-    """Whether process `pid` still runs (a zombie, killed but not yet reaped, does not)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True
-    return state not in ("Z", "X")
-
-
 def clean_stale_updates(path: Path) -> list[str]:
     """Remove what an update that was killed left in `path`: its worktrees (locked with the
     pid of a process that is gone) and its `template-update/...` branches with no commit of
@@ -827,7 +812,7 @@ def clean_stale_updates(path: Path) -> list[str]:
         fields = dict(line.partition(" ")[::2] for line in block.splitlines() if line)
         branch = fields.get("branch", "").removeprefix("refs/heads/")
         reason = LOCK_REASON.match(fields.get("locked", ""))
-        if reason and not _alive(int(reason["pid"])):
+        if reason and not process_alive(int(reason["pid"])):
             worktree = Path(fields["worktree"])
             _git(path, "worktree", "remove", "--force", "--force", str(worktree), check=False)
             _git(path, "worktree", "unlock", str(worktree), check=False)  # gone already: prune it

@@ -44,6 +44,23 @@ def stop_requested() -> bool:
     return _terminated or (_stop_event is not None and _stop_event.is_set())
 
 
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` still runs (a zombie, killed but not yet reaped, does not)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
+
+
 def _on_sigterm(signum, frame) -> None:
     global _terminated
     _terminated = True
@@ -178,6 +195,7 @@ __all__ = [
     "Interrupted",
     "handle_sigterm",
     "in_worker",
+    "process_alive",
     "run_all",
     "run_tempdir",
     "signals_held",
