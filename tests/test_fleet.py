@@ -505,8 +505,12 @@ fleet.copier_update = slow_copier_update
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
-def test_an_update_killed_midway_leaves_nothing_a_rerun_trips_on(template, tmp_path, sig):
+@pytest.mark.parametrize(
+    "sig, jobs",
+    [(signal.SIGTERM, "2"), (signal.SIGKILL, "2"), (signal.SIGINT, "1")],
+    ids=["SIGTERM", "SIGKILL", "SIGINT, one package at a time"],
+)
+def test_an_update_killed_midway_leaves_nothing_a_rerun_trips_on(template, tmp_path, sig, jobs):
     paths = [package(template, tmp_path / "packages", f"pkg-{n}", "v1.0.0") for n in range(2)]
     hooks = tmp_path / "hooks"
     hooks.mkdir()
@@ -522,7 +526,7 @@ def test_an_update_killed_midway_leaves_nothing_a_rerun_trips_on(template, tmp_p
     }
     command = [sys.executable, "-c", "from python_package_template.cli import main; raise SystemExit(main())"]
     process = subprocess.Popen(
-        [*command, "update", "--jobs", "2", *map(str, paths)],
+        [*command, "update", "--jobs", jobs, *map(str, paths)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -535,8 +539,9 @@ def test_an_update_killed_midway_leaves_nothing_a_rerun_trips_on(template, tmp_p
         time.sleep(0.05)
     os.killpg(process.pid, sig)
     out, err = process.communicate(timeout=120)
-    if sig == signal.SIGTERM:
+    if sig != signal.SIGKILL:
         assert process.returncode == 130 and "Traceback" not in out + err, out + err
+        assert "Interrupted: the packages marked so were left as they were" in out
         for path in paths:  # the interrupted run cleaned up after itself
             assert git("worktree", "list", "--porcelain", cwd=path).count("worktree ") == 1
             assert "template-update" not in git("branch", "--list", cwd=path)
