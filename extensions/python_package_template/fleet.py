@@ -11,6 +11,8 @@ does); the template's releases are looked up once per template, not once per pac
 `update` never touches the branch a maintainer is on, nor their working tree: each package is
 updated in a temporary git worktree on a new branch (template-update/vX.Y.Z), committed there,
 and the worktree removed. If anything fails, the branch is deleted again. Nothing is pushed.
+It runs template code only from templates the user trusts (`Trust`), writes through no symlink
+out of the repository, and cleans what a killed run left (`clean_stale_updates`).
 """
 
 from __future__ import annotations
