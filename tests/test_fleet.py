@@ -12,8 +12,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shlex
+import signal
+import subprocess
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,6 +74,18 @@ def template(tmp_path_factory) -> dict[str, str | Path]:
     )
     release(root, "v2.0.0", "template v2.0.0: the pre-commit configuration explained anew")
     return {"path": root, "unreleased": unreleased}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def trusted_template(template, tmp_path_factory):
+    """The team lead's configuration: this template is theirs ($PYTHON_PACKAGE_TEMPLATE), and
+    Copier's settings trust nothing else."""
+    settings = tmp_path_factory.mktemp("copier-settings") / "settings.yml"
+    settings.write_text("trust: []\n")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PYTHON_PACKAGE_TEMPLATE", str(template["path"]))
+        patch.setenv("COPIER_SETTINGS_PATH", str(settings))
+        yield settings
 
 
 def package(template, root: Path, name: str, vcs_ref: str, remote: Path | None = None) -> Path:
@@ -377,3 +394,192 @@ def test_readmes_fleet_commands_are_ones_the_command_accepts():
         words = shlex.split(line.split("#", 1)[0].split(">", 1)[0])
         assert words[0] == "python-package-template"
         cli.build_parser().parse_args(words[1:])  # exits (fails the test) on a usage error
+
+
+# --- trust, symlinks and interrupted updates ---
+
+
+def other_template(root: Path, marker: Path) -> Path:
+    """A template nobody configured, whose v2.0.0 migration writes `marker`: the code a changed
+    `_src_path` would run on the machine of whoever updates the fleet."""
+    root.mkdir(parents=True)
+    (root / "copier.yml").write_text(
+        "_subdirectory: template\n"
+        "_migrations:\n"
+        "  - version: v2.0.0\n"
+        f"    command: [{json.dumps(sys.executable)}, -c, \"open({str(marker)!r}, 'w').write('ran')\"]\n"
+        "project_name:\n  type: str\n  default: Other\n"
+    )
+    (root / "template").mkdir()
+    (root / "template" / "README.md.jinja").write_text("# {{ project_name }}\n")
+    (root / "template" / "{{ _copier_conf.answers_file }}.jinja").write_text(
+        "{{ _copier_answers|to_nice_yaml }}"
+    )
+    git_init(root)
+    release(root, "v1.0.0", "v1")
+    (root / "template" / "README.md.jinja").write_text("# {{ project_name }}, version 2\n")
+    release(root, "v2.0.0", "v2: a migration")
+    return root
+
+
+@pytest.fixture
+def foreign(template, tmp_path) -> dict[str, Path]:
+    """A package of the fleet whose answers file was changed (one merged MR) to name another template."""
+    marker = tmp_path / "the-other-templates-code-ran"
+    other = other_template(tmp_path / "other-template", marker)
+    path = package(template, tmp_path / "packages", "foreign-pkg", "v1.0.0")
+    answers = path / ".copier-answers.yml"
+    text = re.sub(r"^_src_path: .*$", f"_src_path: {other}", answers.read_text(), flags=re.M)
+    answers.write_text(re.sub(r"^_commit: .*$", "_commit: v1.0.0", text, flags=re.M))
+    git_commit_all(path, "Follow another template")
+    return {"path": path, "other": other, "marker": marker}
+
+
+def test_update_runs_no_code_of_a_template_you_do_not_trust(foreign):
+    code, out, _ = run_cli("update", "--json", foreign["path"])
+    (report,) = json.loads(out)["packages"]
+    assert report["status"] == "skipped" and "not said you trust" in report["reason"]
+    assert f"update --template {foreign['other']} {foreign['path']}" in report["reason"]
+    assert "trust:" in report["reason"] and "Copier's settings" in report["reason"]
+    assert not foreign["marker"].exists()
+    assert "template-update" not in git("branch", "--list", cwd=foreign["path"])
+
+
+def test_status_marks_a_package_on_a_template_you_do_not_trust(foreign, trusted_template):
+    _, out, _ = run_cli("status", "--json", foreign["path"])
+    (status,) = json.loads(out)["packages"]
+    assert status["trusted"] is False and status["template"] == str(foreign["other"])
+    _, table, _ = run_cli("status", foreign["path"])
+    assert "yes, 1 release (template not trusted)" in table and "1 on a template you have not said" in table
+    _, markdown, _ = run_cli("status", "--markdown", foreign["path"])
+    assert "- 1 on a template you have not said you trust" in markdown
+
+
+@pytest.mark.parametrize("how", ["--template", "Copier's trust setting"])
+def test_update_runs_a_template_you_trust_on_purpose(foreign, trusted_template, how, monkeypatch):
+    if how == "--template":
+        args = ["--template", str(foreign["other"])]
+    else:
+        settings = trusted_template.parent / "trusting.yml"
+        settings.write_text(f"trust:\n  - {foreign['other'].parent}/\n")  # a prefix: all under it
+        monkeypatch.setenv("COPIER_SETTINGS_PATH", str(settings))
+        args = []
+    code, out, _ = run_cli("update", "--json", *args, foreign["path"])
+    (report,) = json.loads(out)["packages"]
+    assert report["branch"] == "template-update/v2.0.0", report  # (its README conflicts: not our template)
+    assert foreign["marker"].read_text() == "ran"
+
+
+def test_update_refuses_a_package_with_a_symlink_out_of_its_repository(template, tmp_path):
+    path = package(template, tmp_path, "linked-pkg", "v1.0.0")
+    elsewhere = tmp_path / "shared-readme.md"
+    elsewhere.write_text("# The README everyone shares\n")
+    (path / "README.md").unlink()
+    (path / "README.md").symlink_to(elsewhere)
+    git_commit_all(path, "Share the README")
+    code, out, _ = run_cli("update", "--json", path)
+    (report,) = json.loads(out)["packages"]
+    assert report["status"] == "skipped" and report["reason"].startswith("README.md (leads to ")
+    assert elsewhere.read_text() == "# The README everyone shares\n"
+    assert "template-update" not in git("branch", "--list", cwd=path)
+
+
+SLOW_UPDATE = """\
+# Slows each package's `copier update` down (test tooling): the test is told when one runs.
+import os, time
+from pathlib import Path
+
+from python_package_template import fleet
+
+_update = fleet.copier_update
+
+
+def slow_copier_update(worktree, target):
+    Path(os.environ["PPT_TEST_WINDOW"]).touch()
+    time.sleep(3)
+    return _update(worktree, target)
+
+
+fleet.copier_update = slow_copier_update
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "sig, jobs",
+    [(signal.SIGTERM, "2"), (signal.SIGKILL, "2"), (signal.SIGINT, "1")],
+    ids=["SIGTERM", "SIGKILL", "SIGINT, one package at a time"],
+)
+def test_an_update_killed_midway_leaves_nothing_a_rerun_trips_on(template, tmp_path, sig, jobs):
+    paths = [package(template, tmp_path / "packages", f"pkg-{n}", "v1.0.0") for n in range(2)]
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(SLOW_UPDATE)
+    window = tmp_path / "window-open"
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(hooks), str(TEMPLATE_ROOT / "extensions")]),
+        "PPT_TEST_WINDOW": str(window),
+        "TMPDIR": str(scratch),
+    }
+    command = [sys.executable, "-c", "from python_package_template.cli import main; raise SystemExit(main())"]
+    process = subprocess.Popen(
+        [*command, "update", "--jobs", jobs, *map(str, paths)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while not window.exists():
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.05)
+    os.killpg(process.pid, sig)
+    out, err = process.communicate(timeout=120)
+    if sig != signal.SIGKILL:
+        assert process.returncode == 130 and "Traceback" not in out + err, out + err
+        assert "Interrupted: the packages marked so were left as they were" in out
+        for path in paths:  # the interrupted run cleaned up after itself
+            assert git("worktree", "list", "--porcelain", cwd=path).count("worktree ") == 1
+            assert "template-update" not in git("branch", "--list", cwd=path)
+        assert list(scratch.iterdir()) == []  # temporary directories removed
+
+    code, out, err = run_cli("update", "--json", *paths)
+    reports = json.loads(out)["packages"]
+    assert code == 0 and [r["status"] for r in reports] == ["updated", "updated"], out + err
+    for path in paths:
+        assert git("worktree", "list", "--porcelain", cwd=path).count("worktree ") == 1
+    if sig == signal.SIGKILL:  # (the other worker may not have made its worktree yet)
+        cleaned = [r for r in reports if "removed what an interrupted update left" in " ".join(r["notes"])]
+        assert cleaned, reports
+
+
+def test_update_leaves_the_worktree_of_an_update_still_running_alone_and_names_the_command(
+    template, tmp_path
+):
+    path = package(template, tmp_path, "busy-pkg", "v1.0.0")
+    running = tmp_path / "ppt-update-running" / "busy-pkg"
+    reason = f"python-package-template update, pid {os.getpid()}"  # a process that is alive
+    git(
+        "worktree",
+        "add",
+        "--quiet",
+        "--lock",
+        "--reason",
+        reason,
+        "-b",
+        "template-update/v2.0.0",
+        running,
+        cwd=path,
+    )
+    code, out, _ = run_cli("update", "--json", path)
+    (report,) = json.loads(out)["packages"]
+    assert report["status"] == "skipped" and "exists already" in report["reason"]
+    assert (
+        f"git worktree remove --force --force {running} && git branch -D template-update/v2.0.0"
+        in report["reason"]
+    )
+    assert running.is_dir() and "template-update/v2.0.0" in git("branch", "--list", cwd=path)

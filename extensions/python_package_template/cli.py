@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
-import signal
 import sys
 import tempfile
 import warnings
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
@@ -29,6 +26,7 @@ from . import fleet
 from .checks import FAIL, RULES, check_package
 from .infer import Inferred, NotAPackage, infer_answers, require_package
 from .onboard import ERROR, INTERRUPTED, ONBOARDED, SKIPPED, UNCHANGED, PackageReport, onboard_package
+from .safety import mask_credentials
 from .template_source import (
     DEFAULT_TEMPLATE_HELP,
     DEFAULT_TEMPLATE_TEXT,
@@ -37,6 +35,7 @@ from .template_source import (
     prepare_template,
     template_tags,
 )
+from .workers import Interrupted, handle_sigterm, in_worker, run_all, run_tempdir, stop_requested
 
 DESCRIPTION = """\
 Bring existing Python packages in line with the team's Python package template, or check how
@@ -151,67 +150,6 @@ def _parse_data(items: list[str], parser: argparse.ArgumentParser) -> dict[str, 
 # --- running per-package work, in parallel processes when there is more than one package ---
 
 
-class Interrupted(Exception):
-    """A package that Ctrl-C stopped before it was worked on (or before anything was written)."""
-
-
-_stop_event = None  # in worker processes: set when the user pressed Ctrl-C
-
-
-def _init_worker(event) -> None:
-    """Workers ignore Ctrl-C: the main process tells them through `event`, and each finishes or
-    leaves alone the package it is on, so that no package is left half-written."""
-    global _stop_event
-    _stop_event = event
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def stop_requested() -> bool:
-    return _stop_event is not None and _stop_event.is_set()
-
-
-def run_all(
-    func: Callable[..., Any], jobs_args: list[tuple], jobs: int, progress: Callable[[int, Any], None]
-) -> list[Any]:
-    """func(*args) for each args, in at most `jobs` processes; results in input order.
-    `progress(index, result)` is called as each finishes. After Ctrl-C, the packages not done
-    get an `Interrupted` result (those being worked on finish, or stop before writing)."""
-    results: list[Any] = [None] * len(jobs_args)
-    if jobs <= 1 or len(jobs_args) <= 1:
-        for index, args in enumerate(jobs_args):
-            try:
-                results[index] = func(*args)
-            except KeyboardInterrupt:
-                for rest in range(index, len(jobs_args)):
-                    results[rest] = Interrupted()
-                break
-            progress(index, results[index])
-        return results
-    event = multiprocessing.get_context().Event()
-    pool = ProcessPoolExecutor(
-        max_workers=min(jobs, len(jobs_args)), initializer=_init_worker, initargs=(event,)
-    )
-    futures = {pool.submit(func, *args): index for index, args in enumerate(jobs_args)}
-    try:
-        for future in as_completed(futures):
-            index = futures[future]
-            try:
-                results[index] = future.result()
-            except Exception as error:  # a worker that died: report it, carry on
-                results[index] = error
-            progress(index, results[index])
-    except KeyboardInterrupt:
-        event.set()
-        pool.shutdown(wait=True, cancel_futures=True)
-        for future, index in futures.items():
-            if results[index] is None:
-                done = future.done() and not future.cancelled() and future.exception() is None
-                results[index] = future.result() if done else Interrupted()
-    finally:
-        pool.shutdown(wait=True)
-    return results
-
-
 def _infer_job(path: str, python_choices: tuple[str, ...]) -> Inferred | str:
     try:
         return infer_answers(Path(path), python_choices)
@@ -225,7 +163,7 @@ def _onboard_job(path: str, answers: dict[str, str], template: TemplateSource) -
     try:
         report = onboard_package(path, answers, template, stop=stop_requested)
     except KeyboardInterrupt:
-        if _stop_event is None:  # in the main process: Ctrl-C stops the whole run
+        if not in_worker():  # in the main process: Ctrl-C stops the whole run
             raise
         return PackageReport(
             path=path,
@@ -519,19 +457,39 @@ def main(
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
-    """Run the command. `prompt_input`/`prompt_output` go to prompt_toolkit (tests use a pipe)."""
-    out = out or sys.stdout
-    err = err or sys.stderr
+    """Run the command. `prompt_input`/`prompt_output` go to prompt_toolkit (tests use a pipe).
+    Whatever it prints has the credentials of any URL masked; SIGTERM stops it as Ctrl-C does."""
+    out = _Masked(out or sys.stdout)
+    err = _Masked(err or sys.stderr)
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command in fleet.COMMANDS:
-        return fleet.main(args, parser, out, err)
-    if args.jobs < 1:
-        parser.error("--jobs must be at least 1")
-    data = _parse_data(args.data, parser)
-    if args.check:
-        return _check(args, out, err)
-    return _onboard(args, data, out, err, prompt_input, prompt_output)
+    with handle_sigterm(), run_tempdir():
+        try:
+            if args.command in fleet.COMMANDS:
+                return fleet.main(args, parser, out, err)
+            if args.jobs < 1:
+                parser.error("--jobs must be at least 1")
+            data = _parse_data(args.data, parser)
+            if args.check:
+                return _check(args, out, err)
+            return _onboard(args, data, out, err, prompt_input, prompt_output)
+        except KeyboardInterrupt:
+            # Before any package was worked on, or after the work ended: nothing is half done.
+            print("\nStopped (interrupted): no package was changed.", file=err)
+            return 130
+
+
+class _Masked:
+    """A text stream that masks the user info of every URL written to it."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(mask_credentials(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 __all__ = ["main", "build_parser", "summary_table", "run_all"]

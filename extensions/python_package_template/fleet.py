@@ -11,6 +11,8 @@ does); the template's releases are looked up once per template, not once per pac
 `update` never touches the branch a maintainer is on, nor their working tree: each package is
 updated in a temporary git worktree on a new branch (template-update/vX.Y.Z), committed there,
 and the worktree removed. If anything fails, the branch is deleted again. Nothing is pushed.
+It runs template code only from templates the user trusts (`Trust`), writes through no symlink
+out of the repository, and cleans what a killed run left (`clean_stale_updates`).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import sys
 import tempfile
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,9 +37,20 @@ from typing import Any, TextIO
 
 from packaging.version import Version
 
+from . import safety
 from .checks import FAIL, check_package, read_answers
 from .packagefiles import answers_problem
-from .template_source import ANSWERS_FILE, TEMPLATE_ENV, TEMPLATE_URL, TemplateError, template_tags
+from .safety import without_credentials
+from .template_source import (
+    ANSWERS_FILE,
+    TEMPLATE_ENV,
+    TEMPLATE_URL,
+    TemplateError,
+    _is_url,
+    editable_checkout,
+    template_tags,
+)
+from .workers import Interrupted, in_worker, process_alive, run_all, signals_held
 
 COMMANDS = ("status", "update")
 TEMPLATE_NAME = "python-package-template"
@@ -53,7 +66,8 @@ install:
 `onboard` renders the template at {TEMPLATE_URL}
 unless --template or ${TEMPLATE_ENV} names another (an editable install uses its own checkout).
 `status` and `update` follow the template each package's .copier-answers.yml names, as
-`copier update` does.
+`copier update` does, but `update` runs template code (Copier's --trust) only from a template
+you trust: the one above (or --template), and those in Copier's own `trust` setting.
 """
 
 STATUS_EPILOG = """\
@@ -70,6 +84,12 @@ UPDATE_EPILOG = f"""\
 examples:
   python-package-template update ../packages
   python-package-template update --vcs-ref v1.2.0 --jobs 4 ../lookup-client
+
+Trust: `copier update --trust` runs the code of whatever template a package's answers file
+names. So a package is updated only when its template is one you trust: the built-in
+template, ${TEMPLATE_ENV}, --template, or a `trust` entry of Copier's settings.yml (an entry
+ending in `/` trusts everything under it). Any other package is skipped, and the reason says
+how to trust its template on purpose.
 
 For each package behind the release (the newest, or --vcs-ref), from a clean working tree: a
 new branch {BRANCH_PREFIX}vX.Y.Z from the commit checked out, `copier update --trust
@@ -95,6 +115,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _paths_argument(status)
+    _template_argument(status)
     formats = status.add_mutually_exclusive_group()
     formats.add_argument("--json", action="store_true", help="print the results as JSON, for scripts")
     formats.add_argument(
@@ -115,6 +136,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _paths_argument(update)
+    _template_argument(update)
     update.add_argument(
         "--vcs-ref",
         metavar="vX.Y.Z",
@@ -130,6 +152,17 @@ def _paths_argument(parser: argparse.ArgumentParser) -> None:
         nargs="+",
         metavar="PATH",
         help="a package (git checkout with a .copier-answers.yml) or a directory of them",
+    )
+
+
+def _template_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--template",
+        action="append",
+        default=[],
+        metavar="PATH_OR_URL",
+        help=f"a template whose code you trust to run, besides the built-in one and ${TEMPLATE_ENV}"
+        " (repeatable); Copier's `trust` setting counts too",
     )
 
 
@@ -240,6 +273,67 @@ class Releases:
         return found
 
 
+# --- trust: whose template code runs ---
+
+
+@dataclass(frozen=True)
+class Trust:
+    """The templates whose code the fleet commands run: the configured ones, and the entries
+    (prefixes when they end in `/`) of Copier's own `trust` setting, matched as Copier does."""
+
+    templates: tuple[str, ...]
+    settings_path: str
+
+    @classmethod
+    def load(cls, given: Sequence[str] = ()) -> Trust:
+        configured = [TEMPLATE_URL, os.environ.get(TEMPLATE_ENV, "").strip(), *given]
+        if editable_checkout():
+            configured.append(str(editable_checkout()))
+        templates = [_as_src_path(t) for t in configured if t]
+        entries, settings_path = _copier_trust()
+        return cls(tuple(templates + entries), settings_path)
+
+    def allows(self, src_path: str) -> bool:
+        from copier._settings import is_trusted_repository
+
+        return any(
+            is_trusted_repository(self.templates, s) for s in {src_path, without_credentials(src_path)}
+        )
+
+    def refusal(self, src_path: str, path: Path) -> str:
+        shown = without_credentials(src_path)
+        return (
+            f"its answers file names the template {shown}, which you have not said you trust: updating would"
+            f" run that template's code on this machine. If you trust it, run `{TEMPLATE_NAME} update --template"
+            f" {shown} {path}`, or add it to `trust:` in Copier's settings ({self.settings_path})."
+        )
+
+
+def _as_src_path(template: str) -> str:
+    """A template as its packages' answers files record it (see template_tags)."""
+    if _is_url(template):
+        return without_credentials(template)
+    return str(Path(template).expanduser().resolve())
+
+
+def _copier_trust() -> tuple[list[str], str]:
+    """Copier's `trust` setting, read by Copier, and where its settings file is."""
+    from copier import load_settings
+    from copier._settings import _default_settings_path
+
+    path = os.environ.get("COPIER_SETTINGS_PATH") or str(_default_settings_path())
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return list(load_settings().trust), path
+    except Exception as error:  # an unreadable settings file trusts nothing more
+        print(
+            f"warning: Copier's settings ({path}) cannot be read, so its `trust` is ignored: {error}",
+            file=sys.stderr,
+        )
+        return [], path
+
+
 # --- status ---
 
 CURRENT, BEHIND, AHEAD, NOT_FROM_TEMPLATE, NO_RELEASES, ERROR = (
@@ -266,13 +360,14 @@ class PackageStatus:
     clean: bool | None = None
     uncommitted: list[str] = field(default_factory=list)
     failing_rules: list[str] = field(default_factory=list)
+    trusted: bool | None = None  # whether `update` would run its template's code
     error: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def package_status(path: Path, releases: Releases) -> PackageStatus:
+def package_status(path: Path, releases: Releases, trust: Trust | None = None) -> PackageStatus:
     status = PackageStatus(path=str(path))
     try:
         if not path.is_dir():
@@ -284,8 +379,10 @@ def package_status(path: Path, releases: Releases) -> PackageStatus:
         answers = read_answers(path)
         tags: list[str] = []
         if answers.get("_src_path") and answers.get("_commit"):
-            status.template, status.version = str(answers["_src_path"]), str(answers["_commit"])
-            tags = releases.tags(status.template)
+            src_path, status.version = str(answers["_src_path"]), str(answers["_commit"])
+            status.template = without_credentials(src_path)
+            status.trusted = trust.allows(src_path) if trust else None
+            tags = releases.tags(src_path)
         if (path / "pyproject.toml").is_file():
             rules = check_package(path, template_tags=tags, build=False)
             status.failing_rules = [r.rule for r in rules if r.status == FAIL]
@@ -312,11 +409,12 @@ def package_status(path: Path, releases: Releases) -> PackageStatus:
     return status
 
 
-def fleet_status(paths: Sequence[str], jobs: int) -> list[PackageStatus]:
+def fleet_status(paths: Sequence[str], jobs: int, trust: Trust | None = None) -> list[PackageStatus]:
     packages = find_packages(paths)
     releases = Releases()
     releases.lookup({str(read_answers(p).get("_src_path")) for p in packages if _has_template(p)})
-    return _map(lambda path: package_status(path, releases), packages, jobs)
+    trust = trust or Trust.load()
+    return _map(lambda path: package_status(path, releases, trust), packages, jobs)
 
 
 def _has_template(path: Path) -> bool:
@@ -330,7 +428,16 @@ def _map(
     waits on git; processes for Copier, which works in the process that runs it."""
     results: list[Any] = [None] * len(items)
     workers = max(1, min(jobs, len(items) or 1))
-    pool = ProcessPoolExecutor(max_workers=workers) if processes else ThreadPoolExecutor(max_workers=workers)
+    if processes:  # all or nothing under Ctrl-C, SIGTERM and a killed command (see workers)
+        done = [0]
+
+        def show(index: int, result: Any) -> None:
+            done[0] += 1
+            if progress:
+                progress(done[0], len(items), result)
+
+        return run_all(func, [(item,) for item in items], workers, show)
+    pool = ThreadPoolExecutor(max_workers=workers)
     with pool:
         futures = {pool.submit(func, item): index for index, item in enumerate(items)}
         for done, future in enumerate(as_completed(futures), start=1):
@@ -340,13 +447,18 @@ def _map(
     return results
 
 
+UNTRUSTED_MARK = "template not trusted"
+
+
 def _behind_text(status: PackageStatus) -> str:
     if status.state == BEHIND:
         count = status.releases_behind
-        return f"yes, {count} release{'s' if count != 1 else ''}"
-    if status.state in (CURRENT, AHEAD):
-        return "no"
-    return "-"
+        text = f"yes, {count} release{'s' if count != 1 else ''}"
+    elif status.state in (CURRENT, AHEAD):
+        text = "no"
+    else:
+        text = "-"
+    return f"{text} ({UNTRUSTED_MARK})" if status.trusted is False else text
 
 
 def _rows_for_status(statuses: list[PackageStatus]) -> list[tuple[str, ...]]:
@@ -424,6 +536,11 @@ def markdown_report(statuses: list[PackageStatus], now: datetime | None = None) 
     errors = sum(s.state == ERROR for s in statuses)
     if errors:
         lines.append(f"- {errors} could not be read")
+    untrusted = sum(s.trusted is False for s in statuses)
+    if untrusted:
+        lines.append(
+            f"- {untrusted} on a template you have not said you trust (`update` skips them and says how to trust it)"
+        )
     lines += [
         "",
         "| " + " | ".join(STATUS_HEADINGS) + " |",
@@ -439,7 +556,7 @@ def markdown_report(statuses: list[PackageStatus], now: datetime | None = None) 
 
 
 def _status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    statuses = fleet_status(args.paths, args.jobs)
+    statuses = fleet_status(args.paths, args.jobs, Trust.load(args.template))
     if args.json:
         document = {
             "command": "status",
@@ -461,6 +578,12 @@ def _status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         if summary["behind"]:
             print("Bring them up to date with `python-package-template update PATH...`.", file=out)
+        if summary["untrusted"]:
+            print(
+                f"{summary['untrusted']} on a template you have not said you trust ({UNTRUSTED_MARK}):"
+                " `update` skips them; see `python-package-template update --help`.",
+                file=out,
+            )
     return 1 if any(s.state in (BEHIND, ERROR) for s in statuses) else 0
 
 
@@ -473,12 +596,20 @@ def _summary(statuses: list[PackageStatus]) -> dict[str, int]:
         "no_releases": sum(s.state == NO_RELEASES for s in statuses),
         "uncommitted": sum(s.clean is False for s in statuses),
         "errors": sum(s.state == ERROR for s in statuses),
+        "untrusted": sum(s.trusted is False for s in statuses),
     }
 
 
 # --- update ---
 
-UPDATED, CONFLICTS, SKIPPED, UP_TO_DATE, FAILED = "updated", "conflicts", "skipped", "up to date", "failed"
+UPDATED, CONFLICTS, SKIPPED, UP_TO_DATE, FAILED, INTERRUPTED = (
+    "updated",
+    "conflicts",
+    "skipped",
+    "up to date",
+    "failed",
+    "interrupted",
+)
 
 
 @dataclass
@@ -553,18 +684,26 @@ def _redirected(fd: int, to: int) -> Iterator[None]:
         os.close(saved)
 
 
-def update_package(path: Path, vcs_ref: str | None, releases: Releases) -> UpdateReport:
+def update_package(path: Path, vcs_ref: str | None, releases: Releases, trust: Trust) -> UpdateReport:
     """Update one package on a new branch, or say why not. Never raises, never changes the
     maintainer's checkout: the work happens in a temporary worktree."""
     report = UpdateReport(path=str(path))
     try:
-        _update(path, vcs_ref, releases, report)
+        _update(path, vcs_ref, releases, trust, report)
+    except KeyboardInterrupt:
+        if not in_worker():
+            raise
+        report.status = INTERRUPTED
+        if report.branch:  # interrupted after its commit: the branch is complete
+            report.reason = "interrupted after the update was committed: the branch is complete"
+        else:
+            report.reason = "interrupted: its worktree and branch were removed again"
     except Exception as error:
         report.status, report.reason = FAILED, str(error) or type(error).__name__
     return report
 
 
-def _update(path: Path, vcs_ref: str | None, releases: Releases, report: UpdateReport) -> None:
+def _update(path: Path, vcs_ref: str | None, releases: Releases, trust: Trust, report: UpdateReport) -> None:
     if not (path / ".git").exists():
         report.status, report.reason = SKIPPED, "not a git checkout"
         return
@@ -573,6 +712,9 @@ def _update(path: Path, vcs_ref: str | None, releases: Releases, report: UpdateR
         report.status, report.reason = SKIPPED, problem
         return
     answers = read_answers(path)
+    if not trust.allows(str(answers["_src_path"])):
+        report.status, report.reason = SKIPPED, trust.refusal(str(answers["_src_path"]), path)
+        return
     tags = releases.tags(str(answers["_src_path"]))
     report.from_version = str(answers["_commit"])
     if not tags:
@@ -592,10 +734,27 @@ def _update(path: Path, vcs_ref: str | None, releases: Releases, report: UpdateR
         report.status = SKIPPED
         report.reason = f"uncommitted changes ({', '.join(dirty[:5])}{', ...' if len(dirty) > 5 else ''}): commit or stash them, then run update again"
         return
+    leaving = _symlinks_out(path)
+    if leaving:
+        report.status = SKIPPED
+        report.reason = (
+            f"{', '.join(leaving)}: a symlink out of the repository, which the update could write through;"
+            " replace it with the file (or what it holds), commit, and run update again"
+        )
+        return
+    cleaned = clean_stale_updates(path)
+    if cleaned:
+        report.notes.append(f"removed what an interrupted update left: {', '.join(cleaned)}")
     branch = BRANCH_PREFIX + target
     if _git(path, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}", check=False).strip():
         report.status = SKIPPED
         report.reason = f"branch {branch} exists already (an earlier update waiting for review?): merge or delete it first"
+        holder = _worktree_of(path, branch)
+        if holder:
+            report.reason += (
+                f"; it is checked out in the worktree {holder}, which another update may be using: if none"
+                f" is running, `git worktree remove --force --force {holder} && git branch -D {branch}`"
+            )
         return
     if not _git(path, "rev-parse", "--verify", "--quiet", "HEAD", check=False).strip():
         report.status, report.reason = SKIPPED, "no commit yet"
@@ -605,13 +764,26 @@ def _update(path: Path, vcs_ref: str | None, releases: Releases, report: UpdateR
     worktree = workdir / path.name
     committed = False
     try:
-        _git(path, "worktree", "add", "--quiet", "-b", branch, str(worktree), "HEAD")
+        # Locked, naming this process: a later run knows a worktree left by a killed one.
+        _git(
+            path,
+            "worktree",
+            "add",
+            "--quiet",
+            "--lock",
+            "--reason",
+            _lock_reason(),
+            "-b",
+            branch,
+            str(worktree),
+            "HEAD",
+        )
         failure, printed = copier_update(worktree, target)
         if failure:
             lines = [*printed.strip().splitlines(), failure]
             raise RuntimeError("copier update failed: " + "\n".join(lines[-6:]))
         # What the template's migrations printed on stderr: notes for the maintainer.
-        report.notes = [line.rstrip() for line in printed.splitlines() if line.strip()]
+        report.notes += [line.rstrip() for line in printed.splitlines() if line.strip()]
         report.changed_files = uncommitted(worktree)
         if not report.changed_files:
             report.status = UP_TO_DATE
@@ -633,12 +805,76 @@ def _update(path: Path, vcs_ref: str | None, releases: Releases, report: UpdateR
         report.commit = _git(worktree, "rev-parse", "HEAD").strip()
         report.status = CONFLICTS if report.conflicts else UPDATED
     finally:
-        if worktree.exists():
-            _git(path, "worktree", "remove", "--force", str(worktree), check=False)
-        _git(path, "worktree", "prune", check=False)
-        shutil.rmtree(workdir, ignore_errors=True)
-        if not committed:
+        with signals_held():  # a second signal must not stop the clean-up half way
+            if worktree.exists():
+                _git(path, "worktree", "remove", "--force", "--force", str(worktree), check=False)
+            _git(path, "worktree", "unlock", str(worktree), check=False)  # else prune keeps it
+            _git(path, "worktree", "prune", check=False)
+            shutil.rmtree(workdir, ignore_errors=True)
+            if not committed:
+                _git(path, "branch", "--quiet", "-D", branch, check=False)
+
+
+LOCK_REASON = re.compile(rf"^{TEMPLATE_NAME} update, pid (?P<pid>\d+)$")
+
+
+def _lock_reason() -> str:
+    return f"{TEMPLATE_NAME} update, pid {os.getpid()}"
+
+
+def clean_stale_updates(path: Path) -> list[str]:
+    """Remove what an update that was killed left in `path`: its worktrees (locked with the
+    pid of a process that is gone) and its `template-update/...` branches with no commit of
+    their own. A branch with an update commit, awaiting review, stays. Returns what went."""
+    cleaned = []
+    checked_out = set()
+    for block in _git(path, "worktree", "list", "--porcelain").split("\n\n"):
+        fields = dict(line.partition(" ")[::2] for line in block.splitlines() if line)
+        branch = fields.get("branch", "").removeprefix("refs/heads/")
+        reason = LOCK_REASON.match(fields.get("locked", ""))
+        if reason and not process_alive(int(reason["pid"])):
+            worktree = Path(fields["worktree"])
+            _git(path, "worktree", "remove", "--force", "--force", str(worktree), check=False)
+            _git(path, "worktree", "unlock", str(worktree), check=False)  # gone already: prune it
+            if worktree.parent.name.startswith("ppt-update-"):
+                shutil.rmtree(worktree.parent, ignore_errors=True)
+                if worktree.parent.parent.name.startswith("ppt-run-"):  # the killed run's own
+                    with contextlib.suppress(OSError):
+                        worktree.parent.parent.rmdir()
+            cleaned.append(f"worktree {worktree}")
+        elif branch:
+            checked_out.add(branch)
+    _git(path, "worktree", "prune", check=False)
+    for branch in _git(
+        path, "for-each-ref", "--format=%(refname:short)", f"refs/heads/{BRANCH_PREFIX}"
+    ).split():
+        own = _git(
+            path, "rev-list", "--count", f"refs/heads/{branch}", "--not", f"--exclude={branch}", "--branches"
+        )
+        if branch not in checked_out and own.strip() == "0":
             _git(path, "branch", "--quiet", "-D", branch, check=False)
+            cleaned.append(f"branch {branch} (no commit of its own)")
+    return cleaned
+
+
+def _worktree_of(path: Path, branch: str) -> str | None:
+    """The worktree other than `path` that has `branch` checked out, if any."""
+    for block in _git(path, "worktree", "list", "--porcelain").split("\n\n")[1:]:
+        fields = dict(line.partition(" ")[::2] for line in block.splitlines() if line)
+        if fields.get("branch") == f"refs/heads/{branch}":
+            return fields["worktree"]
+    return None
+
+
+def _symlinks_out(path: Path) -> list[str]:
+    """The package's committed symlinks that lead out of its repository."""
+    root = Path(_git(path, "rev-parse", "--show-toplevel").strip())
+    links = [
+        line.split("\t", 1)[1]
+        for line in _git(path, "ls-files", "--stage", "-z").split("\0")
+        if line.startswith("120000 ")
+    ]
+    return safety.outside(root, links)
 
 
 def conflicted_files(worktree: Path, changed: list[str]) -> list[str]:
@@ -658,11 +894,13 @@ def conflicted_files(worktree: Path, changed: list[str]) -> list[str]:
     return sorted(found)
 
 
-def fleet_update(paths: Sequence[str], vcs_ref: str | None, jobs: int, progress=None) -> list[UpdateReport]:
+def fleet_update(
+    paths: Sequence[str], vcs_ref: str | None, jobs: int, progress=None, trust: Trust | None = None
+) -> list[UpdateReport]:
     packages = find_packages(paths)
     releases = Releases()
     releases.lookup({str(read_answers(p).get("_src_path")) for p in packages if _has_template(p)})
-    work = functools.partial(update_package, vcs_ref=vcs_ref, releases=releases)
+    work = functools.partial(update_package, vcs_ref=vcs_ref, releases=releases, trust=trust or Trust.load())
     return _map(work, packages, jobs, progress, processes=True)
 
 
@@ -684,13 +922,28 @@ def _update_rows(reports: list[UpdateReport]) -> list[tuple[str, ...]]:
     ]
 
 
+def _as_report(path: Path, result: Any) -> UpdateReport:
+    """A worker's result as a report: an interrupted package, or a worker that died."""
+    if isinstance(result, UpdateReport):
+        return result
+    if isinstance(result, Interrupted):
+        return UpdateReport(
+            str(path), INTERRUPTED, reason="interrupted before it was worked on: left as it was"
+        )
+    return UpdateReport(str(path), FAILED, reason=f"{type(result).__name__}: {result}")
+
+
 def _run_update(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     def progress(done: int, total: int, report: UpdateReport) -> None:
+        if not isinstance(report, UpdateReport):
+            return
         detail = f": {report.reason}" if report.reason else ""
         print(f"[{done}/{total}] {report.path}: {report.status}{detail}", file=err, flush=True)
 
-    reports = fleet_update(args.paths, args.vcs_ref, args.jobs, progress)
+    reports = fleet_update(args.paths, args.vcs_ref, args.jobs, progress, Trust.load(args.template))
+    reports = [_as_report(p, r) for p, r in zip(find_packages(args.paths), reports, strict=True)]
     failed = [r for r in reports if r.status in (FAILED, CONFLICTS)]
+    interrupted = any(r.status == INTERRUPTED for r in reports)
     if args.json:
         document = {
             "command": "update",
@@ -700,13 +953,13 @@ def _run_update(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 "packages": len(reports),
                 **{
                     status.replace(" ", "_"): sum(r.status == status for r in reports)
-                    for status in (UPDATED, CONFLICTS, SKIPPED, UP_TO_DATE, FAILED)
+                    for status in (UPDATED, CONFLICTS, SKIPPED, UP_TO_DATE, FAILED, INTERRUPTED)
                 },
             },
         }
         json.dump(document, out, indent=2)
         out.write("\n")
-        return 1 if failed else 0
+        return 130 if interrupted else 1 if failed else 0
     for report in reports:
         if report.status == UP_TO_DATE:
             continue
@@ -726,7 +979,13 @@ def _run_update(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             " listed, then push it and open a merge request.",
             file=out,
         )
-    return 1 if failed else 0
+    if interrupted:
+        print(
+            "\nInterrupted: the packages marked so were left as they were (no worktree, no branch); the"
+            " others are complete. Run the same command again to carry on.",
+            file=out,
+        )
+    return 130 if interrupted else 1 if failed else 0
 
 
 def main(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO, err: TextIO) -> int:

@@ -39,9 +39,10 @@ import copier
 import tomlkit
 import yaml
 
-from . import edits, proof, setuptools_legacy
+from . import edits, proof, safety, setuptools_legacy
 from . import readme as readme_rules
 from .infer import NotAPackage, find_import_packages, git_output, parse_remote, require_package
+from .journal import Journal, JournalInUse, journal_for
 from .packagefiles import (
     LICENCE_NAMES,
     ci_includes,
@@ -52,6 +53,7 @@ from .packagefiles import (
 )
 from .pyproject_merge import has_metadata, merge_pyproject, remote_urls
 from .template_source import ANSWERS_FILE, TemplateSource
+from .workers import signals_held
 
 ONBOARDED, UNCHANGED, SKIPPED, ERROR, INTERRUPTED = (
     "onboarded",
@@ -98,17 +100,24 @@ class _Package:
         self.planned: dict[str, bytes | None] = {}  # relative path -> new bytes (None: removed)
         self.renames: list[tuple[str, str]] = []  # (old, new), done with `git mv` when tracked
         self._newline: dict[str, str] = {}
+        # What each file onboarding looked at held on disk then (None: no such file), to notice
+        # a file changed under it before writing.
+        self.seen: dict[str, bytes | None] = {}
 
     def exists(self, relative: str) -> bool:
         if relative in self.planned:
             return self.planned[relative] is not None
-        return (self.path / relative).is_file()
+        return self._disk(relative) is not None
 
     def _bytes(self, relative: str) -> bytes | None:
         if relative in self.planned:
             return self.planned[relative]
-        file = self.path / relative
-        return file.read_bytes() if file.is_file() else None
+        return self._disk(relative)
+
+    def _disk(self, relative: str) -> bytes | None:
+        if relative not in self.seen:
+            self.seen[relative] = self._original(relative)
+        return self.seen[relative]
 
     def read(self, relative: str) -> str | None:
         """The file's text with "\n" line ends (its own are put back on writing)."""
@@ -129,6 +138,7 @@ class _Package:
         return text
 
     def write(self, relative: str, text: str, change: str | list[str]) -> None:
+        self._disk(relative)
         if self.exists(relative) and self.read(relative) == text:
             return
         newline = self._newline.get(relative, "\n")
@@ -136,12 +146,14 @@ class _Package:
         self.changed(relative, change)
 
     def rename(self, old: str, new: str, change: str) -> None:
+        self._disk(new)
         self.planned[new] = self._bytes(old)
         self.planned[old] = None
         self.renames.append((old, new))
         self.changed(new, change)
 
     def remove(self, relative: str, change: str) -> None:
+        self._disk(relative)
         self.planned[relative] = None
         self.changed(relative, change)
 
@@ -161,12 +173,21 @@ class _Package:
                 target.write_bytes(data)
 
     def write_all(self) -> None:
-        """Write the plan into the package. On any error or interruption (Ctrl-C) what was
-        there is put back, git's index included, and the exception goes on."""
-        index = Path(git_output(self.path, "rev-parse", "--absolute-git-dir") or self.path / ".git") / "index"
+        """Write the plan into the package, all or nothing. A file changed on disk since
+        onboarding read it, or one that would be written outside the repository (through a
+        symlink), stops it before anything is written. On any error or interruption (Ctrl-C,
+        SIGTERM) what was there is put back, git's index included, and the exception goes on;
+        what could not be put back is named (`RollbackIncomplete`)."""
+        self.refuse_outside()
+        self.refuse_changed_since_read()
+        journal = journal_for(self.path) or Journal(self.path / ".git" / "journal")
+        index = journal.file.with_name("index")
         saved_index = index.read_bytes() if index.is_file() else None
+        had_lock = index.with_name("index.lock").exists()
         saved = {relative: self._original(relative) for relative in self.planned}
-        new_dirs: list[Path] = []
+        new_dirs = _new_dirs(self.path, [r for r, data in self.planned.items() if data is not None])
+        # What to put back if this process is killed outright (SIGKILL): the next run reads it.
+        journal.write(git_output(self.path, "rev-parse", "HEAD"), saved, new_dirs, saved_index, had_lock)
         try:
             for old, new in self.renames:
                 if edits._git_tracked(self.path, old):
@@ -176,28 +197,93 @@ class _Package:
                 if data is None:
                     target.unlink(missing_ok=True)
                     continue
-                for parent in reversed(target.relative_to(self.path).parents):
-                    if not (self.path / parent).exists():
-                        new_dirs.append(self.path / parent)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 write_file(target, data)
-        except BaseException:
-            for relative, data in saved.items():
-                target = self.path / relative
+        except BaseException as error:
+            with signals_held():
+                if not had_lock:  # a `git mv` killed with us leaves its lock behind
+                    index.with_name("index.lock").unlink(missing_ok=True)
+                failed = self._put_back(saved, [self.path / d for d in new_dirs], index, saved_index)
+                journal.remove()
+            if failed:
+                raise RollbackIncomplete(
+                    f"{type(error).__name__}: {error or 'interrupted'} while writing, and putting the package back"
+                    f" failed for: {'; '.join(failed)}. Everything else is as it was. The working tree was clean"
+                    " before onboarding, so `git checkout HEAD -- FILE` restores a tracked FILE."
+                ) from error
+            raise
+        journal.remove()
+
+    def _put_back(
+        self, saved: dict[str, bytes | None], new_dirs: list[Path], index: Path, saved_index: bytes | None
+    ) -> list[str]:
+        """Undo what write_all did; each step on its own, so that one that fails does not stop
+        the others (git's index above all). Returns what could not be put back, and why."""
+        failed = []
+        for relative, data in saved.items():
+            target = self.path / relative
+            try:
                 if data is None:
                     target.unlink(missing_ok=True)
-                else:
+                elif not target.is_file() or target.read_bytes() != data:
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(data)
-            for directory in reversed(new_dirs):
-                shutil.rmtree(directory, ignore_errors=True)
-            if saved_index is not None:
-                index.write_bytes(saved_index)
-            raise
+                    write_file(target, data)
+            except OSError as error:
+                failed.append(f"{relative} ({error.strerror or type(error).__name__})")
+        for directory in reversed(new_dirs):
+            shutil.rmtree(directory, ignore_errors=True)
+        if saved_index is not None:
+            try:
+                if index.read_bytes() != saved_index:
+                    index.write_bytes(saved_index)
+            except OSError as error:
+                failed.append(
+                    f"git's index {index} ({error.strerror or type(error).__name__}; `git reset` rebuilds it)"
+                )
+        return failed
+
+    def refuse_outside(self) -> None:
+        """Refuse, by name, a file that would be written outside the package's repository."""
+        root = Path(git_output(self.path, "rev-parse", "--show-toplevel") or self.path)
+        leaving = safety.outside(root, [*self.planned, *(old for old, _ in self.renames)])
+        if leaving:
+            raise OnboardError(
+                f"{', '.join(leaving)}: outside the package's repository {root} (a symlink leads out of it),"
+                " so onboarding would write there; replace the symlink with the file (or leave the package"
+                " out). Nothing was changed."
+            )
+
+    def refuse_changed_since_read(self) -> None:
+        """Refuse a package whose files changed on disk after onboarding read them: writing the
+        plan would overwrite someone's edit."""
+        changed = [
+            relative
+            for relative in [*self.planned, *(old for old, _ in self.renames)]
+            if relative in self.seen and self._original(relative) != self.seen[relative]
+        ]
+        if changed:
+            raise OnboardError(
+                f"{', '.join(sorted(set(changed)))} changed while onboarding ran, so its edits were not written"
+                " (they would overwrite that change). Nothing was changed: commit the change, then run again."
+            )
 
     def _original(self, relative: str) -> bytes | None:
         file = self.path / relative
         return file.read_bytes() if file.is_file() else None
+
+
+def _new_dirs(root: Path, relatives: list[str]) -> list[str]:
+    """The folders writing `relatives` creates, outermost first."""
+    found: list[str] = []
+    for relative in relatives:
+        for parent in reversed(Path(relative).parents):
+            if parent != Path(".") and not (root / parent).exists() and parent.as_posix() not in found:
+                found.append(parent.as_posix())
+    return found
+
+
+class RollbackIncomplete(OnboardError):
+    """Writing failed, and so did putting back some of what was there: the message names it."""
 
 
 def write_file(target: Path, data: bytes) -> None:
@@ -521,6 +607,16 @@ def _onboard(
     path: Path, answers: dict[str, str], template: TemplateSource, report: PackageReport, stop=None
 ) -> None:
     require_package(path)
+    journal = journal_for(path)
+    if journal:
+        try:
+            restored = journal.put_back(path)
+        except JournalInUse as error:
+            raise OnboardError(str(error)) from None
+        if restored:
+            report.notes.append(
+                f"put back what an onboarding that was killed while writing had left: {', '.join(restored)}"
+            )
     package = _Package(path, report)
     recorded = yaml.safe_load(package.read(ANSWERS_FILE) or "") or {}
     if recorded.get("_src_path") and str(recorded["_src_path"]) != template.src_path:
@@ -615,6 +711,7 @@ def _onboard(
             answers_text,
             f"{ANSWERS_FILE}: records the template ({template.version}) and the answers, for copier update",
         )
+        package.refuse_outside()
         if package.planned:
             _prove(package, before(), licence.is_mit, added_urls)
     if stop is not None and stop():

@@ -28,6 +28,8 @@ import yaml
 from jinja2.sandbox import SandboxedEnvironment
 from packaging.version import InvalidVersion, Version
 
+from .safety import mask_credentials, without_credentials
+
 ANSWERS_FILE = ".copier-answers.yml"
 
 # The template's canonical home: the one place to change if the repository moves. A command
@@ -76,7 +78,9 @@ def _is_url(template: str) -> bool:
 def _git(*args: str, cwd: Path | None = None) -> str:
     result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL)
     if result.returncode != 0:
-        raise TemplateError(f"git {' '.join(args)} failed: {result.stderr.strip() or result.stdout.strip()}")
+        # git echoes URLs, credentials included: never show those.
+        message = f"git {' '.join(args)} failed: {result.stderr.strip() or result.stdout.strip()}"
+        raise TemplateError(mask_credentials(message))
     return result.stdout.strip()
 
 
@@ -226,8 +230,9 @@ def template_tags(template: str | Path | None) -> tuple[str, list[str]]:
     if template is None:
         template = default_template()
     template = str(template)
-    src_path = template if _is_url(template) else str(Path(template).expanduser().resolve())
-    listing = _git_reach(src_path, "ls-remote", "--tags", "--refs", src_path)
+    location = template if _is_url(template) else str(Path(template).expanduser().resolve())
+    src_path = without_credentials(location)  # what is recorded and reported
+    listing = _git_reach(src_path, "ls-remote", "--tags", "--refs", location)
     tags = [line.split("refs/tags/", 1)[1] for line in listing.splitlines() if "refs/tags/" in line]
     return src_path, release_tags(tags)
 
@@ -239,7 +244,8 @@ def prepare_template(template: str | Path | None, vcs_ref: str | None, workdir: 
         template = default_template()
     template = str(template)
     if _is_url(template):
-        src_path = template
+        # Cloned with the credentials given, recorded (in answers files, reports) without them.
+        location, src_path = template, without_credentials(template)
     else:
         local = Path(template).expanduser().resolve()
         if not (local / "copier.yml").is_file():
@@ -256,14 +262,14 @@ def prepare_template(template: str | Path | None, vcs_ref: str | None, workdir: 
             ) from None
         if Path(top).resolve() != local:
             raise TemplateError(f"{local} is inside the git repository {top}; give the repository's root.")
-        src_path = str(local)
+        location = src_path = str(local)
         if vcs_ref in (None, "HEAD") and _git("status", "--porcelain", cwd=local):
             warnings.warn(
                 f"{local} has uncommitted changes; onboarding uses committed template versions only.",
                 stacklevel=2,
             )
     checkout = workdir / "template"
-    _git_reach(src_path, "clone", "--quiet", "--no-checkout", src_path, str(checkout))
+    _git_reach(src_path, "clone", "--quiet", "--no-checkout", location, str(checkout))
     tags = release_tags(_git("tag", "--list", cwd=checkout).split())
     ref = vcs_ref or (tags[-1] if tags else "HEAD")
     try:

@@ -82,7 +82,7 @@ def main(count: int = 100, jobs: int = os.cpu_count() or 1) -> int:
             f"  (target < {STATUS_LIMIT:.0f}s: {'met' if status_ok else 'MISSED'})"
         )
 
-        seconds, result = timed(["update", "--json", "--jobs", jobs, fleet])
+        seconds, result = timed(["update", "--json", "--jobs", jobs, "--template", template, fleet])
         reports = json.loads(result.stdout)["packages"]
         updated = [r for r in reports if r["status"] == "updated"]
         assert len(updated) == count, [r for r in reports if r["status"] != "updated"][:3]
