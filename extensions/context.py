@@ -354,6 +354,36 @@ def url_error(value: object) -> str:
     return ""
 
 
+# --- the documentation site on GitLab Pages ---
+
+
+def pages_domain_from(gitlab_host: object) -> str:
+    """The GitLab server's Pages domain, as a guess from its host: gitlab.com's is gitlab.io;
+    a self-hosted 'gitlab.example.org' -> 'pages.example.org', any other host gets 'pages.' in
+    front. Only the server's administrators know it for sure (Settings > Pages shows it)."""
+    host = str(gitlab_host).lower()
+    if host == "gitlab.com":
+        return "gitlab.io"
+    return "pages." + host.removeprefix("gitlab.")
+
+
+def pages_url(gitlab_project_path: object, pages_domain: object) -> str:
+    """GitLab Pages' default URL for a project: 'uis/devops/lookup' on 'pages.example.org' ->
+    'https://uis.pages.example.org/devops/lookup/' (the top-level group is the host name)."""
+    top, _, rest = str(gitlab_project_path).partition("/")
+    return f"https://{top.lower()}.{str(pages_domain).lower()}/{rest}/"
+
+
+def api_reference_url(documentation_url: object) -> str:
+    """The API reference's page on the site at `documentation_url` (its query and fragment
+    dropped): 'https://uis.pages.example.org/devops/lookup/' -> '.../devops/lookup/reference/'."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(str(documentation_url))
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return urlunsplit((parts.scheme, parts.netloc, path + "reference/", "", ""))
+
+
 FILTERS = {
     f.__name__: f
     for f in (
@@ -381,6 +411,9 @@ FILTERS = {
         ci_file_error,
         ci_ref_error,
         url_error,
+        pages_domain_from,
+        pages_url,
+        api_reference_url,
     )
 }
 GLOBALS = {"git_config": git_config, "current_year": current_year, "today": today}

@@ -209,3 +209,30 @@ def test_validators_accept_good_answers_and_explain_bad_ones(validator):
 def test_a_pypi_name_that_cannot_be_derived_says_to_give_one():
     assert "give one" in context.distribution_name_error("", "مكتبة")
     assert context.distribution_name_error("maktaba", "مكتبة") == ""
+
+
+def test_the_pages_domain_is_guessed_from_the_gitlab_host():
+    assert context.pages_domain_from("gitlab.com") == "gitlab.io"
+    assert context.pages_domain_from("gitlab.developers.cam.ac.uk") == "pages.developers.cam.ac.uk"
+    assert context.pages_domain_from("code.example.org") == "pages.code.example.org"
+    assert context.host_error(context.pages_domain_from("GitLab.Example.org")) == ""
+
+
+def test_the_site_url_is_gitlab_pages_default_for_the_project():
+    # The top-level group names the host; subgroups and the project are the path.
+    assert (
+        context.pages_url("uis/devops/lookup-client", "pages.example.org")
+        == "https://uis.pages.example.org/devops/lookup-client/"
+    )
+    assert context.pages_url("Team/tool", "gitlab.io") == "https://team.gitlab.io/tool/"
+    assert context.url_error(context.pages_url("uis/devops/lookup-client", "pages.example.org")) == ""
+
+
+def test_the_api_reference_is_the_sites_reference_page():
+    site = "https://uis.pages.example.org/devops/lookup/"
+    assert context.api_reference_url(site) == site + "reference/"
+    assert context.api_reference_url(site.rstrip("/")) == site + "reference/"
+    assert (
+        context.api_reference_url("https://docs.example.org/awkward/?q=a&v=1#usage")
+        == "https://docs.example.org/awkward/reference/"
+    )
