@@ -7,7 +7,8 @@ template version being updated to, in the package's directory:
         Before an update from a version older than v0.2.0: records the answers that version did
         not ask, from what the package is: `package_layout` (src when its code is in
         src/<package_name>/, else flat) and `license` (MIT when its licence file is the MIT
-        licence, else other), so that the update respects them.
+        licence, else other), so that the update respects them; and `docs: none`, so that a
+        package gets the documentation site only when it answers `-d docs=mkdocs`.
 
     migrate.py after --template DIR --from REF --answers-file .copier-answers.yml
                      --ci-project PROJECT --ci-file FILE --ci-pin vX.Y.Z
@@ -20,7 +21,10 @@ template version being updated to, in the package's directory:
           between REF and DIR's version arrives as a structural three-way merge
           (python_package_template.template_changes): only items the package has as the old
           version rendered them change; its own edits are kept, and said so;
-        - an MIT package's LICENSE / LICENSE.md / LICENSE.rst becomes LICENSE.txt (git mv).
+        - an MIT package's LICENSE / LICENSE.md / LICENSE.rst becomes LICENSE.txt (git mv);
+        - when this update turns `docs` to mkdocs, the template's documentation site
+          (mkdocs.yml, docs/) is added, once, unless the package has a mkdocs.yml of its own,
+          and a `documentation_url` still at the README default moves to the site's URL.
 
 Every step is idempotent, so the script runs on every update and prints only what it changed
 ("migrated ...") and what it left to the maintainers ("kept ...", "skipped ..."). It never fails
@@ -90,6 +94,7 @@ class Plan:
 
     def commit(self) -> None:
         for name, text in self.writes.items():
+            (self.project_dir / name).parent.mkdir(parents=True, exist_ok=True)
             (self.project_dir / name).write_text(text, encoding="utf-8")
 
 
@@ -134,10 +139,20 @@ def record_choices(project_dir: Path, answers_file: str) -> list[str]:
         licence = next((project_dir / name for name in LICENSES if (project_dir / name).is_file()), None)
         is_mit = licence is None or is_mit_license(licence.read_text(encoding="utf-8", errors="replace"))
         recorded.append(("license", "MIT" if is_mit else "other"))
+    if "docs" not in answers:
+        recorded.append(("docs", "none"))  # the site comes only when asked for
     if recorded:
         lines = "".join(f"{key}: {value}\n" for key, value in recorded)
         path.write_text(text.rstrip("\n") + "\n" + lines, encoding="utf-8")
-    return [f"{answers_file}: recorded {key}: {value} (from the package)" for key, value in recorded]
+    return [
+        f"{answers_file}: recorded {key}: {value}"
+        + (
+            " (a documentation site comes with `copier update --trust --defaults -d docs=mkdocs`)"
+            if key == "docs"
+            else " (from the package)"
+        )
+        for key, value in recorded
+    ]
 
 
 def _ci_ref(plan: Plan, answers_file: str, ci_project: str, ci_file: str, ci_pin: str) -> None:
@@ -236,6 +251,69 @@ def _pyproject_rules(plan: Plan, mit: bool) -> None:
         plan.write("pyproject.toml", doc.as_string(), edits)
 
 
+def _jinja_env() -> Any:
+    """The template's Jinja environment: its filters, no Copier. Imported only when needed:
+    Jinja is the slowest import, and most updates do not need it."""
+    import context
+    from jinja2.sandbox import SandboxedEnvironment
+
+    env = SandboxedEnvironment(keep_trailing_newline=True)
+    env.filters.update(context.FILTERS)
+    env.globals.update(context.GLOBALS)
+    return env
+
+
+# The documentation site's files in the template (under its subdirectory): the package's own
+# once added, so `copier update` leaves them out (see copier.yml), and this adds them once.
+DOCS_SITE = ("mkdocs.yml", "docs")
+
+
+def _docs_site(plan: Plan, template_dir: Path, answers_file: str) -> None:
+    """The documentation site, when this update turns `docs` to mkdocs."""
+    answers_text = plan.text(answers_file)
+    new_answers = _load_answers(answers_text)
+    if new_answers.get("docs") != "mkdocs" or answers_text is None:
+        return
+    if _answers_at_head(plan.project_dir, answers_file).get("docs") == "mkdocs":
+        return  # the package has had the site since it was made: what it deleted stays deleted
+    if (plan.project_dir / "mkdocs.yml").exists():
+        plan.kept.append(
+            "mkdocs.yml: the package's own documentation site, kept as it is; the template's"
+            " mkdocs.yml and docs/ were not added"
+        )
+        return
+    import context
+    from python_package_template.template_changes import _subdirectory
+
+    config = template_dir / "copier.yml"
+    source = template_dir / _subdirectory(config.read_text(encoding="utf-8") if config.is_file() else None)
+    host, path = new_answers.get("gitlab_host"), str(new_answers.get("gitlab_project_path"))
+    readme_url = f"https://{host}/{path}/-/blob/main/README.md"
+    if new_answers.get("documentation_url") == readme_url:
+        site = context.pages_url(path, new_answers.get("pages_domain") or context.pages_domain_from(host))
+        new_answers["documentation_url"] = site
+        from python_package_template.yaml_edits import set_answer
+
+        plan.write(
+            answers_file,
+            set_answer(answers_text, "documentation_url", site),
+            [f"{answers_file}: documentation_url: {site} (the documentation site, in place of the README)"],
+        )
+    env = _jinja_env()
+    answers = {key: value for key, value in new_answers.items() if not key.startswith("_")}
+    for top in DOCS_SITE:
+        files = [source / f"{top}.jinja"] if (source / f"{top}.jinja").is_file() else []
+        files += sorted(p for p in (source / top).rglob("*") if p.is_file()) if (source / top).is_dir() else []
+        for file in files:
+            name = file.relative_to(source).as_posix().removesuffix(".jinja")
+            if (plan.project_dir / name).exists():
+                continue
+            text = file.read_text(encoding="utf-8")
+            if file.suffix == ".jinja":
+                text = env.from_string(text).render(**answers)
+            plan.write(name, text, [f"{name}: added (the documentation site; docs: mkdocs)"])
+
+
 def _template_changes(plan: Plan, template_dir: Path, old_ref: str, answers_file: str) -> None:
     from python_package_template import template_changes as tc
 
@@ -248,13 +326,7 @@ def _template_changes(plan: Plan, template_dir: Path, old_ref: str, answers_file
         old_sources, new_sources = tc.templates_at(template_dir, old_ref)
         if old_sources == new_sources and _public(old_answers) == _public(new_answers):
             return  # both versions render the owned files alike: nothing to bring in
-        # Only now: Jinja is the slowest import, and most updates do not need it.
-        import context
-        from jinja2.sandbox import SandboxedEnvironment
-
-        env = SandboxedEnvironment(keep_trailing_newline=True)
-        env.filters.update(context.FILTERS)
-        env.globals.update(context.GLOBALS)
+        env = _jinja_env()  # only now: most updates do not need Jinja
         base = tc.render_owned(env, old_sources, old_answers)
         new = tc.render_owned(env, new_sources, new_answers)
     except tc.RenderError as error:
@@ -292,6 +364,7 @@ def after(
     _ci_ref(plan, answers_file, ci_project, ci_file, ci_pin)
     mit = str(_load_answers(plan.text(answers_file)).get("license", "MIT")) == "MIT"
     _pyproject_rules(plan, mit)
+    _docs_site(plan, template_dir, answers_file)
     _template_changes(plan, template_dir, old_ref, answers_file)
     plan.commit()
     if mit and any((project_dir / name).is_file() for name in LICENSES if name != "LICENSE.txt"):
