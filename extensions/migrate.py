@@ -283,6 +283,7 @@ def _docs_site(plan: Plan, template_dir: Path, answers_file: str) -> None:
         )
         return
     import context
+
     from python_package_template.template_changes import _subdirectory
 
     config = template_dir / "copier.yml"
@@ -303,7 +304,9 @@ def _docs_site(plan: Plan, template_dir: Path, answers_file: str) -> None:
     answers = {key: value for key, value in new_answers.items() if not key.startswith("_")}
     for top in DOCS_SITE:
         files = [source / f"{top}.jinja"] if (source / f"{top}.jinja").is_file() else []
-        files += sorted(p for p in (source / top).rglob("*") if p.is_file()) if (source / top).is_dir() else []
+        files += (
+            sorted(p for p in (source / top).rglob("*") if p.is_file()) if (source / top).is_dir() else []
+        )
         for file in files:
             name = file.relative_to(source).as_posix().removesuffix(".jinja")
             if (plan.project_dir / name).exists():

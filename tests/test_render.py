@@ -282,7 +282,9 @@ def test_a_new_package_has_a_documentation_site_with_the_readme_and_an_api_refer
     mkdocs = yaml.safe_load((package / "mkdocs.yml").read_text())
     answers = answers_of(package)
     assert mkdocs["theme"]["name"] == "material" and mkdocs["strict"] is True
-    assert mkdocs["site_name"] == answers["project_name"] and mkdocs["site_url"] == answers["documentation_url"]
+    assert (
+        mkdocs["site_name"] == answers["project_name"] and mkdocs["site_url"] == answers["documentation_url"]
+    )
     # One text to keep: the home page is the README, included.
     assert (package / "docs" / "index.md").read_text() == '--8<-- "README.md"\n'
     # The API reference is written from the code at build time: no list of modules to keep.

@@ -1068,7 +1068,10 @@ def test_a_package_with_its_own_mkdocs_yml_keeps_its_site_as_it_is(released, tmp
     assert (package / "mkdocs.yml").read_text() == OWN_MKDOCS
     assert (package / "docs" / "index.md").read_text() == OWN_INDEX
     assert not (package / "docs" / "gen_ref_pages.py").exists()
-    assert any(note.startswith("mkdocs.yml: the package's own documentation site") for note in migration_notes(result, "kept"))
+    assert any(
+        note.startswith("mkdocs.yml: the package's own documentation site")
+        for note in migration_notes(result, "kept")
+    )
     assert files_with_conflicts(package) == []
 
 

@@ -121,11 +121,7 @@ class Group:
 
     @property
     def where(self) -> str:
-        return (
-            f"[{'.'.join(self.path[:-1])}] {self.path[-1]}"
-            if self.pep735
-            else f"[{'.'.join(self.path)}]"
-        )
+        return f"[{'.'.join(self.path[:-1])}] {self.path[-1]}" if self.pep735 else f"[{'.'.join(self.path)}]"
 
     def names(self) -> dict[str, str]:
         """{canonical name: the name as written}."""

@@ -194,9 +194,15 @@ def merge_pyproject(current: str, base: str, new: str) -> Merge:
     base_plain, new_doc = tomlkit.parse(base).unwrap(), tomlkit.parse(new)
     new_plain = new_doc.unwrap()
     for name in GROUPS:
-        base_group, new_group = devgroup.requirements(base_plain, name), devgroup.requirements(new_plain, name)
+        base_group, new_group = (
+            devgroup.requirements(base_plain, name),
+            devgroup.requirements(new_plain, name),
+        )
         _merge_dev_group(doc, base_group, new_group, merge, name)
-    base_rest, new_rest = devgroup.without_group(base_plain, GROUPS), devgroup.without_group(new_plain, GROUPS)
+    base_rest, new_rest = (
+        devgroup.without_group(base_plain, GROUPS),
+        devgroup.without_group(new_plain, GROUPS),
+    )
     _merge_table(doc, base_rest, new_rest, new_doc, (), merge)
     merge.changes = [f"pyproject.toml: {change}" for change in merge.changes]
     merge.kept = [f"pyproject.toml: {note}" for note in merge.kept]
