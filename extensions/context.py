@@ -369,9 +369,20 @@ def pages_domain_from(gitlab_host: object) -> str:
 
 def pages_url(gitlab_project_path: object, pages_domain: object) -> str:
     """GitLab Pages' default URL for a project: 'uis/devops/lookup' on 'pages.example.org' ->
-    'https://uis.pages.example.org/devops/lookup/' (the top-level group is the host name)."""
+    'https://uis.pages.example.org/devops/lookup/' (the top-level group is the host name).
+    "" when the group cannot be a host name (a '.' or '_' in it): GitLab then serves the site
+    at a unique domain of the project's, which only Settings > Pages shows."""
     top, _, rest = str(gitlab_project_path).partition("/")
+    if not re.fullmatch(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?", top.lower()):
+        return ""
     return f"https://{top.lower()}.{str(pages_domain).lower()}/{rest}/"
+
+
+def documentation_url_from(docs: object, gitlab_host: object, gitlab_project_path: object) -> str:
+    """The default `documentation_url`: the site's GitLab Pages URL with `docs: mkdocs` (the
+    Pages domain guessed from the host), else, or when there is no such URL, the README."""
+    site = pages_url(gitlab_project_path, pages_domain_from(gitlab_host)) if docs == "mkdocs" else ""
+    return site or f"https://{gitlab_host}/{gitlab_project_path}/-/blob/main/README.md"
 
 
 def api_reference_url(documentation_url: object) -> str:
@@ -413,6 +424,7 @@ FILTERS = {
         url_error,
         pages_domain_from,
         pages_url,
+        documentation_url_from,
         api_reference_url,
     )
 }

@@ -288,10 +288,9 @@ def _docs_site(plan: Plan, template_dir: Path, answers_file: str) -> None:
 
     config = template_dir / "copier.yml"
     source = template_dir / _subdirectory(config.read_text(encoding="utf-8") if config.is_file() else None)
-    host, path = new_answers.get("gitlab_host"), str(new_answers.get("gitlab_project_path"))
-    readme_url = f"https://{host}/{path}/-/blob/main/README.md"
-    if new_answers.get("documentation_url") == readme_url:
-        site = context.pages_url(path, new_answers.get("pages_domain") or context.pages_domain_from(host))
+    host, path = new_answers.get("gitlab_host"), new_answers.get("gitlab_project_path")
+    site = context.documentation_url_from("mkdocs", host, path)
+    if new_answers.get("documentation_url") == context.documentation_url_from("none", host, path) != site:
         new_answers["documentation_url"] = site
         from python_package_template.yaml_edits import set_answer
 

@@ -226,6 +226,19 @@ def test_the_site_url_is_gitlab_pages_default_for_the_project():
     )
     assert context.pages_url("Team/tool", "gitlab.io") == "https://team.gitlab.io/tool/"
     assert context.url_error(context.pages_url("uis/devops/lookup-client", "pages.example.org")) == ""
+    # A group that cannot be a host name gets a unique domain, which only GitLab knows.
+    assert context.pages_url("my_group/tool", "gitlab.io") == context.pages_url("a.b/tool", "gitlab.io") == ""
+
+
+def test_documentation_url_defaults_to_the_site_with_docs_else_the_readme():
+    readme = "https://gitlab.example.org/uis/tool/-/blob/main/README.md"
+    assert context.documentation_url_from("mkdocs", "gitlab.example.org", "uis/tool") == (
+        "https://uis.pages.example.org/tool/"
+    )
+    assert context.documentation_url_from("none", "gitlab.example.org", "uis/tool") == readme
+    assert context.documentation_url_from("mkdocs", "gitlab.example.org", "my_group/tool") == (
+        "https://gitlab.example.org/my_group/tool/-/blob/main/README.md"
+    )
 
 
 def test_the_api_reference_is_the_sites_reference_page():

@@ -301,8 +301,7 @@ def test_a_new_package_has_a_documentation_site_with_the_readme_and_an_api_refer
 def test_the_site_is_linked_from_pypi_and_the_readme(default_package):
     answers = answers_of(default_package)
     site = "https://uis.pages.developers.cam.ac.uk/devops/lookup-client/"
-    assert answers["docs"] == "mkdocs" and answers["pages_domain"] == "pages.developers.cam.ac.uk"
-    assert answers["documentation_url"] == site
+    assert answers["docs"] == "mkdocs" and answers["documentation_url"] == site
     pyproject = tomllib.loads((default_package / "pyproject.toml").read_text())
     assert pyproject["project"]["urls"]["Documentation"] == site
     finding_out_more = (default_package / "README.md").read_text().split("## Finding out more", 1)[1]
@@ -478,7 +477,6 @@ BAD_ANSWERS = {
     "ci_include_ref=master": "never a branch",
     "ci_include_file=common-pipeline.yml": "absolute path",
     "docs=sphinx": "Invalid choice for 'docs'",
-    "pages_domain=https://pages.example.org": "not a host name",
 }
 
 
