@@ -263,16 +263,16 @@ def _jinja_env() -> Any:
     return env
 
 
-# The documentation site's files in the template (under its subdirectory): the package's own
-# once added, so `copier update` leaves them out (see copier.yml), and this adds them once.
-DOCS_SITE = ("mkdocs.yml", "docs")
+# The documentation site's files (the template's mkdocs.yml.jinja and docs/) are the package's
+# own once added, so `copier update` leaves them out (see copier.yml), and _docs_site adds them
+# once, when an update turns `docs` on.
 
 
 def _docs_site(plan: Plan, template_dir: Path, answers_file: str) -> None:
-    """The documentation site, when this update turns `docs` to mkdocs."""
+    """The documentation site, when this update turns `docs` to mkdocs: its files, then its URL."""
     answers_text = plan.text(answers_file)
-    new_answers = _load_answers(answers_text)
-    if new_answers.get("docs") != "mkdocs" or answers_text is None:
+    answers = _load_answers(answers_text)
+    if answers.get("docs") != "mkdocs" or answers_text is None:
         return
     if _answers_at_head(plan.project_dir, answers_file).get("docs") == "mkdocs":
         return  # the package has had the site since it was made: what it deleted stays deleted
@@ -282,16 +282,22 @@ def _docs_site(plan: Plan, template_dir: Path, answers_file: str) -> None:
             " mkdocs.yml and docs/ were not added"
         )
         return
-    import context
-
-    from python_package_template.template_changes import _subdirectory
-
-    config = template_dir / "copier.yml"
-    source = template_dir / _subdirectory(config.read_text(encoding="utf-8") if config.is_file() else None)
-    host, path = new_answers.get("gitlab_host"), new_answers.get("gitlab_project_path")
-    site = context.documentation_url_from("mkdocs", host, path)
-    if new_answers.get("documentation_url") == context.documentation_url_from("none", host, path) != site:
-        new_answers["documentation_url"] = site
+    site = _docs_site_url(answers)
+    try:
+        files = _docs_site_files(
+            plan.project_dir,
+            template_dir,
+            {**answers, "documentation_url": site or answers["documentation_url"]},
+        )
+    except Exception as error:  # never fail an update: say what to do instead
+        plan.skip(
+            f"the documentation site was not added: {type(error).__name__}: {error}. Copy mkdocs.yml"
+            " and docs/ from a new package made with the same answers."
+        )
+        return
+    for name, text in files.items():
+        plan.write(name, text, [f"{name}: added (the documentation site; docs: mkdocs)"])
+    if site:
         from python_package_template.yaml_edits import set_answer
 
         plan.write(
@@ -299,21 +305,36 @@ def _docs_site(plan: Plan, template_dir: Path, answers_file: str) -> None:
             set_answer(answers_text, "documentation_url", site),
             [f"{answers_file}: documentation_url: {site} (the documentation site, in place of the README)"],
         )
+
+
+def _docs_site_url(answers: dict[str, Any]) -> str | None:
+    """The site's URL, when `documentation_url` is still at the README default: it moves there,
+    and README.md and pyproject.toml are then rendered with it."""
+    import context
+
+    host, path = answers.get("gitlab_host"), answers.get("gitlab_project_path")
+    site = context.documentation_url_from("mkdocs", host, path)
+    readme = context.documentation_url_from("none", host, path)
+    return site if answers.get("documentation_url") == readme != site else None
+
+
+def _docs_site_files(project_dir: Path, template_dir: Path, answers: dict[str, Any]) -> dict[str, str]:
+    """{name: text} of the template's mkdocs.yml and docs/ files, rendered with the answers,
+    that the package lacks."""
+    from python_package_template.template_changes import _subdirectory
+
+    config = template_dir / "copier.yml"
+    source = template_dir / _subdirectory(config.read_text(encoding="utf-8") if config.is_file() else None)
+    files = [source / "mkdocs.yml.jinja", *sorted(p for p in (source / "docs").rglob("*") if p.is_file())]
     env = _jinja_env()
-    answers = {key: value for key, value in new_answers.items() if not key.startswith("_")}
-    for top in DOCS_SITE:
-        files = [source / f"{top}.jinja"] if (source / f"{top}.jinja").is_file() else []
-        files += (
-            sorted(p for p in (source / top).rglob("*") if p.is_file()) if (source / top).is_dir() else []
-        )
-        for file in files:
-            name = file.relative_to(source).as_posix().removesuffix(".jinja")
-            if (plan.project_dir / name).exists():
-                continue
+    context = {key: value for key, value in answers.items() if not key.startswith("_")}
+    rendered = {}
+    for file in files:
+        name = file.relative_to(source).as_posix().removesuffix(".jinja")
+        if not (project_dir / name).exists():
             text = file.read_text(encoding="utf-8")
-            if file.suffix == ".jinja":
-                text = env.from_string(text).render(**answers)
-            plan.write(name, text, [f"{name}: added (the documentation site; docs: mkdocs)"])
+            rendered[name] = env.from_string(text).render(**context) if file.suffix == ".jinja" else text
+    return rendered
 
 
 def _template_changes(plan: Plan, template_dir: Path, old_ref: str, answers_file: str) -> None:
