@@ -481,6 +481,47 @@ def url_error(value: str) -> str:
     return ""
 
 
+# --- the documentation site on GitLab Pages ---
+
+
+def pages_domain_from(gitlab_host: object) -> str:
+    """The GitLab server's Pages domain, as a guess from its host: gitlab.com's is gitlab.io;
+    a self-hosted 'gitlab.example.org' -> 'pages.example.org', any other host gets 'pages.' in
+    front. Only the server's administrators know it for sure (Settings > Pages shows it)."""
+    host = str(gitlab_host).lower()
+    if host == "gitlab.com":
+        return "gitlab.io"
+    return "pages." + host.removeprefix("gitlab.")
+
+
+def pages_url(gitlab_project_path: object, pages_domain: object) -> str:
+    """GitLab Pages' default URL for a project: 'uis/devops/lookup' on 'pages.example.org' ->
+    'https://uis.pages.example.org/devops/lookup/' (the top-level group is the host name).
+    "" when the group cannot be a host name (a '.' or '_' in it): GitLab then serves the site
+    at a unique domain of the project's, which only Settings > Pages shows."""
+    top, _, rest = str(gitlab_project_path).partition("/")
+    if not re.fullmatch(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?", top.lower()):
+        return ""
+    return f"https://{top.lower()}.{str(pages_domain).lower()}/{rest}/"
+
+
+def documentation_url_from(docs: object, gitlab_host: object, gitlab_project_path: object) -> str:
+    """The default `documentation_url`: the site's GitLab Pages URL with `docs: mkdocs` (the
+    Pages domain guessed from the host), else, or when there is no such URL, the README."""
+    site = pages_url(gitlab_project_path, pages_domain_from(gitlab_host)) if docs == "mkdocs" else ""
+    return site or f"https://{gitlab_host}/{gitlab_project_path}/-/blob/main/README.md"
+
+
+def api_reference_url(documentation_url: object) -> str:
+    """The API reference's page on the site at `documentation_url` (its query and fragment
+    dropped): 'https://uis.pages.example.org/devops/lookup/' -> '.../devops/lookup/reference/'."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(str(documentation_url))
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return urlunsplit((parts.scheme, parts.netloc, path + "reference/", "", ""))
+
+
 FILTERS = {
     f.__name__: f
     for f in (
@@ -508,6 +549,10 @@ FILTERS = {
         ci_file_error,
         ci_ref_error,
         url_error,
+        pages_domain_from,
+        pages_url,
+        documentation_url_from,
+        api_reference_url,
     )
 }
 GLOBALS = {"git_config": git_config, "current_year": current_year, "today": today}

@@ -19,7 +19,8 @@ Copier itself installs: tomlkit and poetry-core come pinned with the template (v
         Before an update from a version older than v0.2.0: records the answers that version did
         not ask, from what the package is: `package_layout` (src when its code is in
         src/<package_name>/, else flat) and `license` (MIT when its licence file is the MIT
-        licence, else other), so that the update respects them.
+        licence, else other), so that the update respects them; and `docs: none`, so that a
+        package gets the documentation site only when it answers `-d docs=mkdocs`.
 
     migrate.py after --template DIR --from REF --answers-file .copier-answers.yml
                      --ci-project PROJECT --ci-file FILE --ci-pin vX.Y.Z
@@ -32,7 +33,10 @@ Copier itself installs: tomlkit and poetry-core come pinned with the template (v
           between REF and DIR's version arrives as a structural three-way merge
           (python_package_template.template_changes): only items the package has as the old
           version rendered them change; its own edits are kept, and said so;
-        - an MIT package's LICENSE / LICENSE.md / LICENSE.rst becomes LICENSE.txt (git mv).
+        - an MIT package's LICENSE / LICENSE.md / LICENSE.rst becomes LICENSE.txt (git mv);
+        - when this update turns `docs` to mkdocs, the template's documentation site
+          (mkdocs.yml, docs/) is added, once, unless the package has a mkdocs.yml of its own,
+          and a `documentation_url` still at the README default moves to the site's URL.
 
         - every file the update wrote gets back the line endings and BOM it had at HEAD.
 
@@ -141,6 +145,7 @@ class Plan:
                 raise Refused(leaves_the_package(self.project_dir, name))
         for name, text in self.writes.items():
             form = self.forms.get(name, TextForm())
+            (self.project_dir / name).parent.mkdir(parents=True, exist_ok=True)
             (self.project_dir / name).write_bytes(form.apply(text.encode("utf-8")))
 
 
@@ -192,10 +197,20 @@ def record_choices(project_dir: Path, answers_file: str) -> list[str]:
         licence = next((project_dir / name for name in LICENSES if (project_dir / name).is_file()), None)
         is_mit = licence is None or is_mit_license(licence.read_text(encoding="utf-8", errors="replace"))
         recorded.append(("license", "MIT" if is_mit else "other"))
+    if "docs" not in answers:
+        recorded.append(("docs", "none"))  # the site comes only when asked for
     if recorded:
         lines = "".join(f"{key}: {value}\n" for key, value in recorded)
         path.write_text(text.rstrip("\n") + "\n" + lines, encoding="utf-8")
-    return [f"{answers_file}: recorded {key}: {value} (from the package)" for key, value in recorded]
+    return [
+        f"{answers_file}: recorded {key}: {value}"
+        + (
+            " (a documentation site comes with `copier update --trust --defaults -d docs=mkdocs`)"
+            if key == "docs"
+            else " (from the package)"
+        )
+        for key, value in recorded
+    ]
 
 
 def _ci_ref(plan: Plan, answers_file: str, ci_project: str, ci_file: str, ci_pin: str) -> None:
@@ -294,6 +309,92 @@ def _pyproject_rules(plan: Plan, mit: bool) -> None:
         plan.write("pyproject.toml", doc.as_string(), edits)
 
 
+def _jinja_env() -> Any:
+    """The template's Jinja environment: its filters, no Copier. Imported only when needed:
+    Jinja is the slowest import, and most updates do not need it."""
+    import context
+    from jinja2.sandbox import SandboxedEnvironment
+
+    env = SandboxedEnvironment(keep_trailing_newline=True)
+    env.filters.update(context.FILTERS)
+    env.globals.update(context.GLOBALS)
+    return env
+
+
+# The documentation site's files (the template's mkdocs.yml.jinja and docs/) are the package's
+# own once added, so `copier update` leaves them out (see copier.yml), and _docs_site adds them
+# once, when an update turns `docs` on.
+
+
+def _docs_site(plan: Plan, template_dir: Path, answers_file: str) -> None:
+    """The documentation site, when this update turns `docs` to mkdocs: its files, then its URL."""
+    answers_text = plan.text(answers_file)
+    answers = _load_answers(answers_text)
+    if answers.get("docs") != "mkdocs" or answers_text is None:
+        return
+    if _answers_at_head(plan.project_dir, answers_file).get("docs") == "mkdocs":
+        return  # the package has had the site since it was made: what it deleted stays deleted
+    if (plan.project_dir / "mkdocs.yml").exists():
+        plan.kept.append(
+            "mkdocs.yml: the package's own documentation site, kept as it is; the template's"
+            " mkdocs.yml and docs/ were not added"
+        )
+        return
+    site = _docs_site_url(answers)
+    try:
+        files = _docs_site_files(
+            plan.project_dir,
+            template_dir,
+            {**answers, "documentation_url": site or answers["documentation_url"]},
+        )
+    except Exception as error:  # never fail an update: say what to do instead
+        plan.skip(
+            f"the documentation site was not added: {type(error).__name__}: {error}. Copy mkdocs.yml"
+            " and docs/ from a new package made with the same answers."
+        )
+        return
+    for name, text in files.items():
+        plan.write(name, text, [f"{name}: added (the documentation site; docs: mkdocs)"])
+    if site:
+        from python_package_template.yaml_edits import set_answer
+
+        plan.write(
+            answers_file,
+            set_answer(answers_text, "documentation_url", site),
+            [f"{answers_file}: documentation_url: {site} (the documentation site, in place of the README)"],
+        )
+
+
+def _docs_site_url(answers: dict[str, Any]) -> str | None:
+    """The site's URL, when `documentation_url` is still at the README default: it moves there,
+    and README.md and pyproject.toml are then rendered with it."""
+    import context
+
+    host, path = answers.get("gitlab_host"), answers.get("gitlab_project_path")
+    site = context.documentation_url_from("mkdocs", host, path)
+    readme = context.documentation_url_from("none", host, path)
+    return site if answers.get("documentation_url") == readme != site else None
+
+
+def _docs_site_files(project_dir: Path, template_dir: Path, answers: dict[str, Any]) -> dict[str, str]:
+    """{name: text} of the template's mkdocs.yml and docs/ files, rendered with the answers,
+    that the package lacks."""
+    from python_package_template.template_changes import _subdirectory
+
+    config = template_dir / "copier.yml"
+    source = template_dir / _subdirectory(config.read_text(encoding="utf-8") if config.is_file() else None)
+    files = [source / "mkdocs.yml.jinja", *sorted(p for p in (source / "docs").rglob("*") if p.is_file())]
+    env = _jinja_env()
+    context = {key: value for key, value in answers.items() if not key.startswith("_")}
+    rendered = {}
+    for file in files:
+        name = file.relative_to(source).as_posix().removesuffix(".jinja")
+        if not (project_dir / name).exists():
+            text = file.read_text(encoding="utf-8")
+            rendered[name] = env.from_string(text).render(**context) if file.suffix == ".jinja" else text
+    return rendered
+
+
 def _template_changes(plan: Plan, template_dir: Path, old_ref: str, answers_file: str) -> None:
     """The template's changes to README.md and pyproject.toml, merged; Refused when one cannot
     be, so that the update is undone rather than the change lost."""
@@ -307,13 +408,7 @@ def _template_changes(plan: Plan, template_dir: Path, old_ref: str, answers_file
         old_sources, new_sources = tc.templates_at(template_dir, old_ref)
         if old_sources == new_sources and _public(old_answers) == _public(new_answers):
             return  # both versions render the owned files alike: nothing to bring in
-        # Only now: Jinja is the slowest import, and most updates do not need it.
-        import context
-        from jinja2.sandbox import SandboxedEnvironment
-
-        env = SandboxedEnvironment(keep_trailing_newline=True)
-        env.filters.update(context.FILTERS)
-        env.globals.update(context.GLOBALS)
+        env = _jinja_env()  # only now: most updates do not need Jinja
         base = tc.render_owned(env, old_sources, old_answers)
         new = tc.render_owned(env, new_sources, new_answers)
     except tc.RenderError as error:
@@ -488,6 +583,7 @@ def after(
     _ci_ref(plan, answers_file, ci_project, ci_file, ci_pin)
     mit = str(_load_answers(plan.text(answers_file)).get("license", "MIT")) == "MIT"
     _pyproject_rules(plan, mit)
+    _docs_site(plan, template_dir, answers_file)
     _template_changes(plan, template_dir, old_ref, answers_file)
     plan.commit()
     if mit and any((project_dir / name).is_file() for name in LICENSES if name != "LICENSE.txt"):

@@ -59,3 +59,12 @@ def default_package(copie_session) -> Path:
 @pytest.fixture(scope="session")
 def flat_package(copie_session) -> Path:
     return _render(copie_session, FLAT_OTHER_ANSWERS)
+
+
+# A package that opts out of the documentation site: the README is its documentation.
+NO_DOCS_ANSWERS = {**REQUIRED_ANSWERS, "docs": "none"}
+
+
+@pytest.fixture(scope="session")
+def no_docs_package(copie_session) -> Path:
+    return _render(copie_session, NO_DOCS_ANSWERS)

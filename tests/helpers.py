@@ -115,12 +115,13 @@ def pypi_json_api_works() -> bool:
         return False
 
 
-def poetry_install(project: Path) -> None:
-    """`poetry install` a rendered package, on this machine's PyPI (see pypi_json_api_works)."""
+def poetry_install(project: Path, *options: str) -> None:
+    """`poetry install [options]` a rendered package, on this machine's PyPI (see
+    pypi_json_api_works)."""
     if not pypi_json_api_works():
         # Only the throwaway copy under test is changed; the rendered file is checked elsewhere.
         poetry("source", "add", "--priority=primary", "pypi-simple", "https://pypi.org/simple/", cwd=project)
-    poetry("install", cwd=project)
+    poetry("install", *options, cwd=project)
 
 
 def git_repo(path: Path, files: dict[str, str], remote: str | None = None) -> Path:

@@ -367,3 +367,43 @@ def test_every_questions_help_is_shown_whole_on_an_80_column_terminal():
             continue
         for line in [*question.get("help", "").splitlines(), *question.get("choices", [])]:
             assert len(line) <= 77, (name, line)
+
+
+def test_the_pages_domain_is_guessed_from_the_gitlab_host():
+    assert context.pages_domain_from("gitlab.com") == "gitlab.io"
+    assert context.pages_domain_from("gitlab.developers.cam.ac.uk") == "pages.developers.cam.ac.uk"
+    assert context.pages_domain_from("code.example.org") == "pages.code.example.org"
+    assert context.host_error(context.pages_domain_from("GitLab.Example.org")) == ""
+
+
+def test_the_site_url_is_gitlab_pages_default_for_the_project():
+    # The top-level group names the host; subgroups and the project are the path.
+    assert (
+        context.pages_url("uis/devops/lookup-client", "pages.example.org")
+        == "https://uis.pages.example.org/devops/lookup-client/"
+    )
+    assert context.pages_url("Team/tool", "gitlab.io") == "https://team.gitlab.io/tool/"
+    assert context.url_error(context.pages_url("uis/devops/lookup-client", "pages.example.org")) == ""
+    # A group that cannot be a host name gets a unique domain, which only GitLab knows.
+    assert context.pages_url("my_group/tool", "gitlab.io") == context.pages_url("a.b/tool", "gitlab.io") == ""
+
+
+def test_documentation_url_defaults_to_the_site_with_docs_else_the_readme():
+    readme = "https://gitlab.example.org/uis/tool/-/blob/main/README.md"
+    assert context.documentation_url_from("mkdocs", "gitlab.example.org", "uis/tool") == (
+        "https://uis.pages.example.org/tool/"
+    )
+    assert context.documentation_url_from("none", "gitlab.example.org", "uis/tool") == readme
+    assert context.documentation_url_from("mkdocs", "gitlab.example.org", "my_group/tool") == (
+        "https://gitlab.example.org/my_group/tool/-/blob/main/README.md"
+    )
+
+
+def test_the_api_reference_is_the_sites_reference_page():
+    site = "https://uis.pages.example.org/devops/lookup/"
+    assert context.api_reference_url(site) == site + "reference/"
+    assert context.api_reference_url(site.rstrip("/")) == site + "reference/"
+    assert (
+        context.api_reference_url("https://docs.example.org/awkward/?q=a&v=1#usage")
+        == "https://docs.example.org/awkward/reference/"
+    )

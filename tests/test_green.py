@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import ANSWER_SETS
 from helpers import git_commit_all, git_init, poetry, poetry_env, poetry_install, run, tool
@@ -109,3 +110,32 @@ def test_a_release_fails_while_the_readme_holds_placeholders_naming_the_sections
     filled = [line for line in readme.read_text().splitlines() if not line.startswith("> TODO(template)")]
     readme.write_text("\n".join(filled) + "\n")
     assert run_tests_as_a_release_tag_pipeline(package).returncode == 0
+
+
+def page_text(html_file: Path) -> str:
+    """The words of a built page's article, without its markup."""
+    import html
+
+    page = html_file.read_text(encoding="utf-8")
+    article = page[page.index("<article") : page.index("</article>")]
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", article)).split())
+
+
+@pytest.mark.parametrize("answer_set", ["defaults", "awkward"])
+def test_the_documentation_site_builds_strict_with_the_readme_and_the_api_reference(
+    copie_session, tmp_path, answer_set
+):
+    package = fresh_copy(copie_session, tmp_path, answer_set)
+    git_init(package)
+    git_commit_all(package, "New package from the template")
+    # What the pipeline's mkdocs and pages jobs run (.gitlab-ci.yml).
+    poetry_install(package, "--only", "docs")
+    poetry("run", "mkdocs", "build", "--strict", "--site-dir", "public", cwd=package)
+
+    home = page_text(package / "public" / "index.html")
+    assert "What it does" in home and "poetry run mkdocs serve" in home  # the README
+    package_name = yaml.safe_load((package / ".copier-answers.yml").read_text())["package_name"]
+    api = page_text(package / "public" / "reference" / package_name / "index.html")
+    version = poetry("version", "--short", cwd=package).stdout.strip()
+    assert " ".join(ANSWER_SETS[answer_set]["description"].split()) in api  # the package's docstring
+    assert f"The API of version {version} of" in api and "__version__" in api

@@ -967,3 +967,31 @@ def test_readme_sections_are_recognised_in_the_authors_words(heading, section):
 
 def test_readme_headings_inside_code_blocks_do_not_count():
     assert "Usage" in missing_sections("# Title\n\n```console\n# Usage\n```\n")
+
+
+# --- the documentation site: inferred, and a package's own kept as it is ---
+
+
+def test_onboarding_records_docs_none_and_adds_no_site(onboarded):
+    packages, _, _ = onboarded
+    for name in PYTHON_SHAPES:
+        answers = yaml.safe_load((packages[name] / ".copier-answers.yml").read_text())
+        assert answers["docs"] == "none", name
+        assert not (packages[name] / "mkdocs.yml").exists() and not (packages[name] / "docs").exists()
+        pyproject = tomllib.loads((packages[name] / "pyproject.toml").read_text())
+        assert "docs" not in pyproject.get("dependency-groups", {}), name
+
+
+OWN_SITE = {"mkdocs.yml": "site_name: Tiny Tool\ntheme: readthedocs\n", "docs/index.md": "# Tiny Tool\n"}
+
+
+def test_a_package_with_its_own_mkdocs_yml_is_onboarded_as_mkdocs_and_keeps_its_site(tmp_path, template):
+    package = git_repo(tmp_path / "tiny-tool", {**README_LACKING, **OWN_SITE})
+    code, out, err = run_cli("onboard", "--yes", "--template", template, package)
+    assert code == 0, out + err
+    assert yaml.safe_load((package / ".copier-answers.yml").read_text())["docs"] == "mkdocs"
+    for name, text in OWN_SITE.items():
+        assert (package / name).read_text() == text
+    assert not (package / "docs" / "gen_ref_pages.py").exists()
+    # Its own site's tools are its own business: the template's are not added beside them.
+    assert "docs" not in tomllib.loads((package / "pyproject.toml").read_text()).get("dependency-groups", {})

@@ -42,6 +42,9 @@ def test_new_package_has_every_file_a_good_release_needs(default_package):
         "CHANGELOG.md",
         "LICENSE.txt",
         "README.md",
+        "docs/gen_ref_pages.py",
+        "docs/index.md",
+        "mkdocs.yml",
         "pyproject.toml",
         "renovate.json",
         "src/lookup_client/__init__.py",
@@ -258,6 +261,92 @@ def test_gitignore_covers_what_the_tools_leave_behind(default_package):
     assert "[{poetry.lock,coverage.xml}]" in (default_package / ".editorconfig").read_text()
 
 
+# --- the documentation site ---
+
+DOCS_TOOLS = {
+    "mkdocs",
+    "mkdocs-material",
+    "mkdocstrings-python",
+    "mkdocs-gen-files",
+    "mkdocs-literate-nav",
+    "mkdocs-section-index",
+}
+
+
+def requirement_names(requirements: list[str]) -> set[str]:
+    return {re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0] for requirement in requirements}
+
+
+def test_a_new_package_has_a_documentation_site_with_the_readme_and_an_api_reference(rendered):
+    _, package = rendered
+    mkdocs = yaml.safe_load((package / "mkdocs.yml").read_text())
+    answers = answers_of(package)
+    assert mkdocs["theme"]["name"] == "material" and mkdocs["strict"] is True
+    assert (
+        mkdocs["site_name"] == answers["project_name"] and mkdocs["site_url"] == answers["documentation_url"]
+    )
+    # One text to keep: the home page is the README, included.
+    assert (package / "docs" / "index.md").read_text() == '--8<-- "README.md"\n'
+    # The API reference is written from the code at build time: no list of modules to keep.
+    plugins = [next(iter(p)) if isinstance(p, dict) else p for p in mkdocs["plugins"]]
+    assert {"gen-files", "literate-nav", "section-index", "mkdocstrings"} <= set(plugins)
+    assert "docs/gen_ref_pages.py" in mkdocs["plugins"][plugins.index("gen-files")]["gen-files"]["scripts"]
+    assert mkdocs["nav"] == [{"Home": "index.md"}, {"API reference": "reference/"}]
+    # Its tools are a PEP 735 group, like the development tools.
+    pyproject = tomllib.loads((package / "pyproject.toml").read_text())
+    assert requirement_names(pyproject["dependency-groups"]["docs"]) == DOCS_TOOLS
+    assert "poetry run mkdocs serve" in (package / "README.md").read_text()
+
+
+def test_the_site_is_linked_from_pypi_and_the_readme(default_package):
+    answers = answers_of(default_package)
+    site = "https://uis.pages.developers.cam.ac.uk/devops/lookup-client/"
+    assert answers["docs"] == "mkdocs" and answers["documentation_url"] == site
+    pyproject = tomllib.loads((default_package / "pyproject.toml").read_text())
+    assert pyproject["project"]["urls"]["Documentation"] == site
+    finding_out_more = (default_package / "README.md").read_text().split("## Finding out more", 1)[1]
+    finding_out_more = finding_out_more.split("\n## ", 1)[0]
+    assert f"<{site}>" in finding_out_more and f"<{site}reference/>" in finding_out_more
+
+
+def test_the_pipeline_builds_the_site_on_merge_requests_and_publishes_it_from_the_default_branch(rendered):
+    _, package = rendered
+    text = (package / ".gitlab-ci.yml").read_text()
+    ci = yaml.safe_load(text)
+    build, pages = ci["mkdocs"], ci["pages"]
+    assert "poetry run mkdocs build --strict --site-dir site" in build["script"]
+    # In the branch pipelines that merge requests show, starting no merge request pipelines.
+    assert build["rules"][1:] == [{"if": "$CI_COMMIT_BRANCH && $CI_COMMIT_BRANCH != $CI_DEFAULT_BRANCH"}]
+    assert "poetry run mkdocs build --strict --site-dir public" in pages["script"]
+    assert pages["artifacts"]["paths"] == ["public"]
+    assert {"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"} in pages["rules"]
+    for job in (build, pages):  # one variable switches both off, before any other rule
+        assert job["rules"][0] == {"if": '$DOCUMENTATION_DISABLED == "true"', "when": "never"}
+        assert ci[job["extends"]]["before_script"][-1] == "poetry install --only docs"
+    # Below the include, above the closing comment after which the maintainers append their jobs,
+    # so that an update that brings them merges without touching either.
+    include, jobs = text.index("include:"), text.index("\n.mkdocs:")
+    assert include < jobs < text.index("# Jobs of this package's own go below this comment")
+    # (The file is validated against GitLab's schema by test_ci_file_includes_...)
+
+
+def test_a_package_without_a_site_gets_none_of_it_and_says_why_repo_review_skips_py004(no_docs_package):
+    package = no_docs_package
+    assert not (package / "mkdocs.yml").exists() and not (package / "docs").exists()
+    answers = answers_of(package)
+    readme_url = "https://gitlab.developers.cam.ac.uk/uis/devops/lookup-client/-/blob/main/README.md"
+    assert answers["docs"] == "none" and answers["documentation_url"] == readme_url
+    pyproject = tomllib.loads((package / "pyproject.toml").read_text())
+    assert "docs" not in pyproject["dependency-groups"]
+    assert pyproject["project"]["urls"]["Documentation"] == readme_url
+    assert "docs: none" in pyproject["tool"]["repo-review"]["ignore"]["PY004"]
+    ci = yaml.safe_load((package / ".gitlab-ci.yml").read_text())
+    assert "pages" not in ci and "mkdocs" not in ci
+    readme = (package / "README.md").read_text()
+    assert "mkdocs" not in readme and "API reference" not in readme
+    assert [r.name for r in repo_review_results(package) if r.result is False] == []
+
+
 # --- judged by tools no one here wrote ---
 
 
@@ -280,7 +369,9 @@ def test_repo_review_finds_nothing_to_fix_and_every_skip_says_why(rendered, flat
     # because a check it depends on is (e.g. the GitHub Actions family without workflows).
     assert any(r.skip_reason for r in results)
     passed = {r.name for r in results if r.result is True}
-    assert {"PP006", "PP302", "PP309", "RF101", "PC191"} <= passed
+    # PY004 (documentation) is judged, not ignored: the package has its documentation site.
+    assert {"PP006", "PP302", "PP309", "RF101", "PC191", "PY004"} <= passed
+    assert "PY004" not in ignored
     if layout == "src":
         assert {"MY100", "MY101", "PC140", "PC160"} <= passed
 
@@ -403,6 +494,7 @@ BAD_ANSWERS = {
     "description=<img src=x onerror=alert(1)>": "as HTML",
     "package_name=pytest": "shadow it",
     "package_name=_pytest": "shadow it",
+    "docs=sphinx": "Invalid choice for 'docs'",
 }
 
 

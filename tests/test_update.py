@@ -1216,3 +1216,109 @@ def test_a_crlf_package_stays_crlf_and_each_template_change_is_a_small_diff(temp
     git_commit_all(package, "Update to v2.0.0")
     update(package, vcs_ref="v2.0.0")
     assert git("status", "--porcelain", cwd=package) == ""  # and a second update changes nothing
+
+
+# --- the documentation site: only when asked for, and never twice ------------------------------
+
+SITE = "https://uis.pages.developers.cam.ac.uk/devops/lookup-client/"
+SITE_FILES = ("mkdocs.yml", "docs/index.md", "docs/gen_ref_pages.py")
+
+
+def test_a_package_made_at_v0_1_0_gets_no_site_unless_it_asks(from_v0_1_0):
+    package = from_v0_1_0.package
+    assert answers(package)["docs"] == "none"
+    assert any(
+        note.startswith(".copier-answers.yml: recorded docs: none")
+        for note in migration_notes(from_v0_1_0.result, "migrated")
+    )
+    assert not (package / "mkdocs.yml").exists() and not (package / "docs").exists()
+    ci = yaml.safe_load((package / ".gitlab-ci.yml").read_text())
+    assert "pages" not in ci and "mkdocs" not in ci
+    pyproject = tomlkit.parse((package / "pyproject.toml").read_text()).unwrap()
+    assert "docs" not in pyproject["tool"]["poetry"].get("group", {})
+    assert "docs" not in pyproject.get("dependency-groups", {})
+    assert "PY004" in pyproject["tool"]["repo-review"]["ignore"]
+
+
+@pytest.fixture(scope="module")
+def docs_from_v0_1_0(released, tmp_path_factory) -> Story:
+    """A package made at v0.1.0, with a CI job of its own, whose maintainers answer
+    `docs=mkdocs` on the update to this release."""
+    package = render(released, tmp_path_factory.mktemp("docs") / "lookup-client", vcs_ref="v0.1.0")
+    append(package / ".gitlab-ci.yml", USER_CI_JOB)
+    git_init(package)
+    git_commit_all(package, "Made at v0.1.0")
+    before = committed_files(package)
+    return Story(package, before, update(package, vcs_ref="v0.2.0", data={"docs": "mkdocs"}), {})
+
+
+def test_a_package_made_before_the_site_gets_it_when_it_answers_mkdocs(docs_from_v0_1_0):
+    package, result = docs_from_v0_1_0.package, docs_from_v0_1_0.result
+    assert files_with_conflicts(package) == [] and migration_notes(result, "skipped") == []
+    for name in SITE_FILES:
+        assert (package / name).is_file(), name
+        assert f"{name}: added (the documentation site; docs: mkdocs)" in migration_notes(result, "migrated")
+    assert yaml.safe_load((package / "mkdocs.yml").read_text())["site_url"] == SITE
+    # The README's default link moves to the site, and PyPI's with it.
+    assert answers(package)["docs"] == "mkdocs" and answers(package)["documentation_url"] == SITE
+    pyproject = tomlkit.parse((package / "pyproject.toml").read_text()).unwrap()
+    assert pyproject["project"]["urls"]["Documentation"] == SITE
+    # The site's tools join the package's groups in the form it has them (Poetry's, at v0.1.0).
+    docs_group = pyproject["tool"]["poetry"]["group"]["docs"]["dependencies"]
+    assert {"mkdocs", "mkdocs-material", "mkdocstrings-python", "mkdocs-gen-files"} <= set(docs_group)
+    assert "dependency-groups" not in pyproject
+    assert "PY004" not in pyproject["tool"]["repo-review"]["ignore"]
+    # The jobs arrive beside the maintainers' own, without a conflict.
+    ci_text = (package / ".gitlab-ci.yml").read_text()
+    ci = yaml.safe_load(ci_text)
+    assert {"mkdocs", "pages", "integration-test"} <= set(ci)
+    assert ci_text.endswith(USER_CI_JOB)
+    readme = (package / "README.md").read_text()
+    assert f"<{SITE}reference/>" in readme and "poetry run mkdocs serve" in readme
+
+
+def test_a_second_update_with_the_site_changes_nothing(docs_from_v0_1_0):
+    package = docs_from_v0_1_0.package
+    git_commit_all(package, "Update to v0.2.0, with the documentation site")
+    result = update(package, vcs_ref="v0.2.0")
+    assert git("status", "--porcelain", cwd=package) == ""
+    assert migration_notes(result, "migrated") == []
+
+
+@pytest.mark.slow
+def test_the_site_a_package_made_before_it_gets_builds_strict(docs_from_v0_1_0, tmp_path):
+    package = tmp_path / "lookup-client"
+    shutil.copytree(docs_from_v0_1_0.package, package, ignore=shutil.ignore_patterns(".git"))
+    poetry_install(package, "--only", "docs")
+    poetry("run", "mkdocs", "build", "--strict", cwd=package)
+    assert (package / "site" / "reference" / "lookup_client" / "index.html").is_file()
+
+
+OWN_MKDOCS = "site_name: Lookup Client\nnav:\n  - Home: index.md\n"
+OWN_INDEX = "# Lookup Client\n\nOur own documentation.\n"
+
+
+def test_a_package_with_its_own_mkdocs_yml_keeps_its_site_as_it_is(released, tmp_path):
+    package = render(released, tmp_path / "lookup-client", vcs_ref="v0.1.0")
+    write_tree(package, {"mkdocs.yml": OWN_MKDOCS, "docs/index.md": OWN_INDEX})
+    git_init(package)
+    git_commit_all(package, "Made at v0.1.0, with a site of its own")
+    result = update(package, vcs_ref="v0.2.0", data={"docs": "mkdocs"})
+    assert (package / "mkdocs.yml").read_text() == OWN_MKDOCS
+    assert (package / "docs" / "index.md").read_text() == OWN_INDEX
+    assert not (package / "docs" / "gen_ref_pages.py").exists()
+    assert any(
+        note.startswith("mkdocs.yml: the package's own documentation site")
+        for note in migration_notes(result, "kept")
+    )
+    assert files_with_conflicts(package) == []
+
+
+def test_a_package_that_deleted_its_site_does_not_get_it_back(template, tmp_path):
+    package = package_at_v1(template, tmp_path / "lookup-client")
+    assert (package / "mkdocs.yml").is_file()  # made with this release: the site comes with it
+    git("rm", "--quiet", "-r", "mkdocs.yml", "docs", cwd=package)
+    git_commit_all(package, "We keep our documentation elsewhere")
+    result = update(package, vcs_ref="v1.1.0")
+    assert not (package / "mkdocs.yml").exists() and not (package / "docs").exists()
+    assert files_with_conflicts(package) == [] and migration_notes(result, "skipped") == []

@@ -1,9 +1,11 @@
-"""The development dependency group, in whichever form a package keeps it.
+"""The development dependency groups (`dev`, and `docs` for the documentation site), in
+whichever form a package keeps them.
 
-New packages declare it the standard way (PEP 735 `[dependency-groups] dev = [...]`); the team's
-older Poetry packages as `[tool.poetry.group.dev.dependencies]` (or Poetry 1's
+New packages declare them the standard way (PEP 735 `[dependency-groups] dev = [...]`); the
+team's older Poetry packages as `[tool.poetry.group.dev.dependencies]` (or Poetry 1's
 `[tool.poetry.dev-dependencies]`). Both mean the same to `poetry install`, so what the template
-asks for is read from either form and written into the form the package already uses.
+asks for is read from either form and written into the form the package already uses: a group
+the package lacks goes where its dev group is.
 """
 
 from __future__ import annotations
@@ -15,10 +17,17 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-# Where each form keeps the group, as key paths from the top of pyproject.toml.
+# Where each form keeps the dev group, as key paths from the top of pyproject.toml.
 PEP735 = ("dependency-groups", "dev")
 POETRY_GROUP = ("tool", "poetry", "group", "dev", "dependencies")
 POETRY1 = ("tool", "poetry", "dev-dependencies")
+
+
+def _paths(group: str) -> tuple[tuple[str, ...], ...]:
+    """Where each form keeps `group`: PEP 735's, Poetry's groups, and (dev only) Poetry 1's."""
+    if group == "dev":
+        return PEP735, POETRY_GROUP, POETRY1
+    return ("dependency-groups", group), ("tool", "poetry", "group", group, "dependencies")
 
 
 def _get(doc: Any, path: tuple[str, ...]) -> Any:
@@ -43,13 +52,14 @@ def _from_poetry(name: str, constraint: Any) -> str | None:
         return None
 
 
-def requirements(doc: dict) -> dict[str, str | None]:
-    """{canonical name: PEP 508 requirement} of the dev group, from every form present."""
+def requirements(doc: dict, group: str = "dev") -> dict[str, str | None]:
+    """{canonical name: PEP 508 requirement} of `group`, from every form present."""
     found: dict[str, str | None] = {}
-    for path in (POETRY1, POETRY_GROUP):
+    pep735, *poetry_paths = _paths(group)
+    for path in reversed(poetry_paths):
         for name, constraint in (_get(doc, path) or {}).items():
             found[canonicalize_name(name)] = _from_poetry(name, constraint)
-    for entry in _get(doc, PEP735) or []:
+    for entry in _get(doc, pep735) or []:
         if isinstance(entry, str):
             try:
                 found[canonicalize_name(Requirement(entry).name)] = entry
@@ -58,23 +68,24 @@ def requirements(doc: dict) -> dict[str, str | None]:
     return found
 
 
-def without_group(doc: dict) -> dict:
-    """`doc` (plain) without the dev group, in any form, for a merge of everything else."""
+def without_group(doc: dict, groups: tuple[str, ...] = ("dev",)) -> dict:
+    """`doc` (plain) without `groups`, in any form, for a merge of everything else."""
     doc = {**doc}
     if isinstance(doc.get("dependency-groups"), dict):
-        doc["dependency-groups"] = {k: v for k, v in doc["dependency-groups"].items() if k != "dev"}
+        doc["dependency-groups"] = {k: v for k, v in doc["dependency-groups"].items() if k not in groups}
         if not doc["dependency-groups"]:
             del doc["dependency-groups"]
     poetry = _get(doc, ("tool", "poetry"))
     if isinstance(poetry, dict):
-        poetry = {k: v for k, v in poetry.items() if k != "dev-dependencies"}
-        group = poetry.get("group", {}).get("dev") if isinstance(poetry.get("group"), dict) else None
-        if isinstance(group, dict):
-            rest = {k: v for k, v in group.items() if k != "dependencies"}
-            others = {k: v for k, v in poetry["group"].items() if k != "dev"}
-            poetry["group"] = {**others, **({"dev": rest} if rest else {})}
-            if not poetry["group"]:
-                del poetry["group"]
+        poetry = {k: v for k, v in poetry.items() if k != "dev-dependencies" or "dev" not in groups}
+        for name in groups:
+            group = poetry.get("group", {}).get(name) if isinstance(poetry.get("group"), dict) else None
+            if isinstance(group, dict):
+                rest = {k: v for k, v in group.items() if k != "dependencies"}
+                others = {k: v for k, v in poetry["group"].items() if k != name}
+                poetry["group"] = {**others, **({name: rest} if rest else {})}
+                if not poetry["group"]:
+                    del poetry["group"]
         doc["tool"] = {**doc["tool"], "poetry": poetry}
     return doc
 
@@ -86,39 +97,36 @@ def _table(parent: Any, key: str) -> Any:
 
 
 class Group:
-    """The package's dev group (tomlkit), in its own form; PEP 735 when it has none yet."""
+    """The package's group `name` (tomlkit), in its own form; when it has none yet, in its dev
+    group's form (Poetry 1's becomes Poetry's groups), else PEP 735's."""
 
-    def __init__(self, doc: Any) -> None:
+    def __init__(self, doc: Any, name: str = "dev") -> None:
         self.doc = doc
-        for path in (PEP735, POETRY_GROUP, POETRY1):
-            if _get(doc, path) is not None:
-                self.path = path
-                break
-        else:
-            self.path = PEP735
+        found = [path for path in _paths(name) if _get(doc, path) is not None]
+        if not found and name != "dev":
+            dev = Group(doc).path
+            found = [_paths(name)[0 if dev == PEP735 else 1]] if _get(doc, dev) is not None else []
+        self.path = found[0] if found else _paths(name)[0]
+        self.pep735 = self.path[0] == "dependency-groups"
 
     def _container(self) -> Any:
         if _get(self.doc, self.path) is None:
             parent = self.doc
             for key in self.path[:-1]:
                 parent = _table(parent, key)
-            parent[self.path[-1]] = tomlkit.array() if self.path == PEP735 else tomlkit.table()
-            if self.path == PEP735:
+            parent[self.path[-1]] = tomlkit.array() if self.pep735 else tomlkit.table()
+            if self.pep735:
                 parent[self.path[-1]].multiline(True)
         return _get(self.doc, self.path)
 
     @property
     def where(self) -> str:
-        return (
-            f"[{'.'.join(self.path[:-1])}] {self.path[-1]}"
-            if self.path == PEP735
-            else f"[{'.'.join(self.path)}]"
-        )
+        return f"[{'.'.join(self.path[:-1])}] {self.path[-1]}" if self.pep735 else f"[{'.'.join(self.path)}]"
 
     def names(self) -> dict[str, str]:
         """{canonical name: the name as written}."""
         container = _get(self.doc, self.path) or []
-        if self.path == PEP735:
+        if self.pep735:
             names = {}
             for entry in container:
                 try:
@@ -134,7 +142,7 @@ class Group:
         parsed = Requirement(requirement)
         key = canonicalize_name(parsed.name)
         container = self._container()
-        if self.path == PEP735:
+        if self.pep735:
             for index, entry in enumerate(list(container)):
                 if requirement_name(entry) == key:
                     container[index] = requirement
@@ -156,7 +164,7 @@ class Group:
     def remove(self, name: str) -> None:
         key = canonicalize_name(name)
         container = self._container()
-        if self.path == PEP735:
+        if self.pep735:
             for index, entry in enumerate(list(container)):
                 if requirement_name(entry) == key:
                     del container[index]

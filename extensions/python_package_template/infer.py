@@ -265,6 +265,10 @@ def infer_answers(path: Path, python_choices: tuple[str, ...] = ()) -> Inferred:
         if urls.get(key, "").startswith("https://"):
             inferred.set("documentation_url", urls[key], f"{where} documentation URL")
 
+    # A documentation site of its own is kept as it is; the template adds one only when asked.
+    has_site = (path / "mkdocs.yml").is_file()
+    inferred.set("docs", "mkdocs" if has_site else "none", "mkdocs.yml" if has_site else "no mkdocs.yml")
+
     readme = find_readme(path, doc)
     if readme and readme.suffix.lower() in (".md", ".markdown", ".rst", ".txt", ""):
         title, summary = _readme_title_and_summary(readme.read_text(encoding="utf-8", errors="replace"))

@@ -517,6 +517,8 @@ def _other_files(package: _Package, render: Path, answers: dict[str, str], code:
         relative = file.relative_to(render).as_posix()
         if relative in handled or package.exists(relative):
             continue
+        if relative.startswith("docs/") and package.exists("mkdocs.yml"):
+            continue  # the package's own documentation site, kept as it is
         if relative.startswith(source_dir):
             if relative.endswith("py.typed"):
                 package.report.notes.append(

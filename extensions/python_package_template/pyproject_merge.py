@@ -291,19 +291,26 @@ def _dependency_names(doc: Any) -> set[str]:
     return names
 
 
-def add_dev_dependencies(doc: Any, render: Any) -> list[str]:
+def add_dev_dependencies(doc: Any, render: Any, own_site: bool = False) -> list[str]:
     """The template's development tools (pytest, ruff, mypy, ...) in the dev group, in the form
     the package keeps it (see devgroup), unless the package already depends on them somewhere:
-    the tool tables added beside them need them."""
-    wanted = devgroup.requirements(_plain(render))
-    have = _dependency_names(doc)
-    missing = {name: requirement for name, requirement in wanted.items() if requirement and name not in have}
-    if not missing or _backend(doc) != POETRY_BACKEND:
-        return []
-    group = devgroup.Group(doc)
-    for requirement in missing.values():
-        group.set(requirement)
-    return [f"pyproject.toml: added {', '.join(missing.values())} to {group.where} (the template's tools)"]
+    the tool tables added beside them need them. The documentation site's tools likewise, in a
+    `docs` group, when the template renders one (docs: mkdocs) and the package has no
+    documentation site of its own (`own_site`: a mkdocs.yml, kept as it is)."""
+    changes = []
+    for name in ("dev",) if own_site else ("dev", "docs"):
+        wanted = devgroup.requirements(_plain(render), name)
+        have = _dependency_names(doc)
+        missing = {key: requirement for key, requirement in wanted.items() if requirement and key not in have}
+        if not missing or _backend(doc) != POETRY_BACKEND:
+            continue
+        group = devgroup.Group(doc, name)
+        for requirement in missing.values():
+            group.set(requirement)
+        changes.append(
+            f"pyproject.toml: added {', '.join(missing.values())} to {group.where} (the template's tools)"
+        )
+    return changes
 
 
 def _has_config_file(path: Path, names: tuple[str, ...], sections: dict[str, str]) -> bool:
@@ -391,7 +398,7 @@ def merge_pyproject(
     url_changes, added_urls = merge_urls(doc, urls, has_changelog=has_changelog)
     changes += url_changes
     notes += kept_backend_note(doc)
-    changes += add_dev_dependencies(doc, render)
+    changes += add_dev_dependencies(doc, render, own_site=(path / "mkdocs.yml").is_file())
     changes += add_tool_tables(doc, render, path)
     new_text = tomlkit.dumps(doc)
     if new_text == text:

@@ -152,13 +152,17 @@ def _merge_table(
             merge.kept.append(f"{_where(here)}: kept {_show(ours)}; the template now has {_show(new_value)}")
 
 
-def _merge_dev_group(doc: Any, base: dict, new: dict, merge: Merge) -> None:
-    """The template's development dependencies, requirement by requirement, into the dev group
-    in the form the package keeps it (see devgroup)."""
+# The dependency groups the template writes: merged requirement by requirement (see devgroup).
+GROUPS = ("dev", "docs")
+
+
+def _merge_dev_group(doc: Any, base: dict, new: dict, merge: Merge, group_name: str = "dev") -> None:
+    """The template's requirements of `group_name` (development tools, the documentation site's),
+    requirement by requirement, into that group in the form the package keeps it (see devgroup)."""
     from . import devgroup
 
-    group = devgroup.Group(doc)
-    ours = devgroup.requirements(doc.unwrap())
+    group = devgroup.Group(doc, group_name)
+    ours = devgroup.requirements(doc.unwrap(), group_name)
     for name in [*new, *(name for name in base if name not in new)]:
         old, wanted = base.get(name, _MISSING), new.get(name, _MISSING)
         mine = ours.get(name, _MISSING)
@@ -188,8 +192,16 @@ def merge_pyproject(current: str, base: str, new: str) -> Merge:
     merge = Merge(current)
     base_plain, new_doc = tomlkit.parse(base).unwrap(), tomlkit.parse(new)
     new_plain = new_doc.unwrap()
-    _merge_dev_group(doc, devgroup.requirements(base_plain), devgroup.requirements(new_plain), merge)
-    base_rest, new_rest = devgroup.without_group(base_plain), devgroup.without_group(new_plain)
+    for name in GROUPS:
+        base_group, new_group = (
+            devgroup.requirements(base_plain, name),
+            devgroup.requirements(new_plain, name),
+        )
+        _merge_dev_group(doc, base_group, new_group, merge, name)
+    base_rest, new_rest = (
+        devgroup.without_group(base_plain, GROUPS),
+        devgroup.without_group(new_plain, GROUPS),
+    )
     _merge_table(doc, base_rest, new_rest, new_doc, (), merge)
     merge.changes = [f"pyproject.toml: {change}" for change in merge.changes]
     merge.kept = [f"pyproject.toml: {note}" for note in merge.kept]

@@ -268,3 +268,12 @@ def raise_answer_tag(text: str, key: str, tag: str) -> tuple[str, list[str]]:
     if current is None or current >= target:
         return text, []
     return _replace_scalars(text, [(node, tag)]), [f"answers: {key} moved from {node.value} to {tag}"]
+
+
+def set_answer(text: str, key: str, value: str) -> str:
+    """In a Copier answers file, `key`'s value (a plain string) set to `value`; only that value's
+    characters change. The text is returned unchanged when `key` is missing or not a string."""
+    node = _value(_compose(text, "The answers file"), key)
+    if not isinstance(node, yaml.ScalarNode) or node.value == value:
+        return text
+    return _replace_scalars(text, [(node, value)])
