@@ -130,6 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the results as JSON on stdout (progress still goes to stderr)",
     )
     onboard.add_argument(
+        "--prove-tests",
+        action="store_true",
+        help="run each package's own tests before and after the edits (installed as its CI would:"
+        " Poetry, or pip with its test extras or groups); any test that gets worse leaves it as it was",
+    )
+    onboard.add_argument(
         "--no-build",
         action="store_true",
         help="with --check: skip building the package (the pypi-metadata rule)",
@@ -221,9 +227,11 @@ def _infer_job(path: str, python_choices: tuple[str, ...]) -> Inferred | str:
         return f"could not read the package: {type(error).__name__}: {error}"
 
 
-def _onboard_job(path: str, answers: dict[str, str], template: TemplateSource) -> PackageReport:
+def _onboard_job(
+    path: str, answers: dict[str, str], template: TemplateSource, prove_tests: bool = False
+) -> PackageReport:
     try:
-        report = onboard_package(path, answers, template, stop=stop_requested)
+        report = onboard_package(path, answers, template, stop=stop_requested, prove_tests=prove_tests)
     except KeyboardInterrupt:
         if _stop_event is None:  # in the main process: Ctrl-C stops the whole run
             raise
@@ -482,7 +490,7 @@ def _onboard(
             reports[index] = PackageReport(path=path, notes=list(found_notes))
 
         # The clone is shared by the workers; each gets a fresh (picklable) description of it.
-        jobs = [(args.paths[index], answers, replace(template)) for index, answers in work]
+        jobs = [(args.paths[index], answers, replace(template), args.prove_tests) for index, answers in work]
         labels = [args.paths[index] for index, _ in work]
         done = run_all(_onboard_job, jobs, args.jobs, _progress(len(jobs), "onboarded", labels, err))
         for (index, answers), result in zip(work, done, strict=True):

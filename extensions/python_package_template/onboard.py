@@ -39,7 +39,7 @@ import copier
 import tomlkit
 import yaml
 
-from . import edits, proof
+from . import edits, proof, testproof
 from . import readme as readme_rules
 from .infer import NotAPackage, find_import_packages, git_output, parse_remote, require_package
 from .packagefiles import LICENCE_NAMES, ci_includes, find_readme, load_ci, pyproject_metadata
@@ -233,11 +233,17 @@ def _answers_text(rendered: str, src_path: str, commit: str) -> str:
     )
 
 
-def _defines_version(package_dir: Path | None) -> bool:
+def version_holds(package_dir: Path | None, version: str) -> bool:
+    """Whether the template's smoke test (`__version__` equals the installed version) holds: the
+    package sets `__version__` to its version, or reads it from its installed metadata."""
     if package_dir is None:
         return False
     init = package_dir / "__init__.py" if package_dir.is_dir() else package_dir
-    return init.is_file() and "__version__" in init.read_text(encoding="utf-8", errors="replace")
+    text = init.read_text(encoding="utf-8", errors="replace") if init.is_file() else ""
+    literal = re.search(r"^__version__\s*(?::\s*str\s*)?=\s*[\"']([^\"']+)[\"']", text, re.M)
+    if literal:
+        return bool(version) and literal[1] == version
+    return bool(re.search(r"^__version__\s*(?::\s*str\s*)?=.*\bversion\(", text, re.M))
 
 
 @dataclass
@@ -415,10 +421,26 @@ def _changelog(render_text: str) -> str:
     )
 
 
-def _other_files(package: _Package, render: Path, answers: dict[str, str], code: list[Path]) -> None:
+def _test_file_note(relative: str, answers: dict[str, str], facts: dict) -> str:
+    """Why one of the template's tests would not hold on the package ("" when it holds)."""
+    if relative == "tests/test_readme.py":
+        if facts["readme"] != "README.md":
+            return f"its test reads README.md, and the package's readme is {facts['readme'] or 'none'}"
+        if facts["runner"] != "pytest":
+            return "it is a pytest test, and the package's tests run with unittest"
+    elif relative == "tests/test_package.py" and not version_holds(facts["code"], facts["version"]):
+        return (
+            f"its test needs {answers['package_name']}.__version__ to equal the installed version"
+            f" ({facts['version'] or 'dynamic'}), which the package does not set (set it, or write the test yourself)"
+        )
+    return ""
+
+
+def _other_files(package: _Package, render: Path, answers: dict[str, str], facts: dict) -> None:
+    """The template's other files the package lacks; `facts` says what its tests need (readme,
+    runner, code, version)."""
     handled = {"pyproject.toml", "README.md", "LICENSE.txt", ".gitlab-ci.yml", ".gitignore", ANSWERS_FILE}
     source_dir = f"src/{answers['package_name']}/"
-    code_dir = code[0] if code else None
     for file in sorted(p for p in render.rglob("*") if p.is_file()):
         relative = file.relative_to(render).as_posix()
         if relative in handled or package.exists(relative):
@@ -430,11 +452,9 @@ def _other_files(package: _Package, render: Path, answers: dict[str, str], code:
                     " hints (then add the classifier Typing :: Typed)"
                 )
             continue  # the package's code is its own
-        if relative.startswith("tests/test_") and not _defines_version(code_dir):
-            package.report.notes.append(
-                f"{relative} not added: its test needs {answers['package_name']}.__version__, which the package does"
-                " not define (define __version__, or write the test yourself)"
-            )
+        why_not = _test_file_note(relative, answers, facts) if relative.startswith("tests/test_") else ""
+        if why_not:
+            package.report.notes.append(f"{relative} not added: {why_not}")
             continue
         text = file.read_text(encoding="utf-8")
         if relative == "CHANGELOG.md":
@@ -443,16 +463,24 @@ def _other_files(package: _Package, render: Path, answers: dict[str, str], code:
 
 
 def onboard_package(
-    path: str | Path, answers: dict[str, str], template: TemplateSource, stop=None
+    path: str | Path,
+    answers: dict[str, str],
+    template: TemplateSource,
+    stop=None,
+    *,
+    prove_tests: bool = False,
+    dry_run: bool = False,
 ) -> PackageReport:
     """Onboard the package at `path` with `answers` (all of the template's questions answered).
     Never raises but KeyboardInterrupt (after putting the package back as it was): what went
     wrong is in the report. `stop()`, when given, is asked just before anything is written:
-    True leaves the package as it was (a fleet run that was interrupted)."""
+    True leaves the package as it was (a fleet run that was interrupted). `prove_tests` runs
+    the package's own tests before and after the planned edits (see testproof); `dry_run`
+    plans and proves, and writes nothing."""
     path = Path(path).resolve()
     report = PackageReport(path=str(path), answers=dict(answers))
     try:
-        _onboard(path, answers, template, report, stop)
+        _onboard(path, answers, template, report, stop, prove_tests=prove_tests, dry_run=dry_run)
     except (NotAPackage, OnboardError) as error:
         report.status, report.error = ERROR, str(error)
     except KeyboardInterrupt:
@@ -510,7 +538,14 @@ def _remote_urls(path: Path, report: PackageReport) -> dict[str, str]:
 
 
 def _onboard(
-    path: Path, answers: dict[str, str], template: TemplateSource, report: PackageReport, stop=None
+    path: Path,
+    answers: dict[str, str],
+    template: TemplateSource,
+    report: PackageReport,
+    stop=None,
+    *,
+    prove_tests: bool = False,
+    dry_run: bool = False,
 ) -> None:
     require_package(path)
     package = _Package(path, report)
@@ -571,7 +606,10 @@ def _onboard(
         answers_text = _render(template, answers, render)
         _plan_licence(package, render, licence)
         readme = _readme(package, render, licence.is_mit, answers, urls)
-        _other_files(package, render, answers, code)
+        tests = testproof.plan_for(path)
+        meta, _ = pyproject_metadata(doc)
+        facts = {"readme": readme, "runner": tests.runner, "code": code[0] if code else None}
+        _other_files(package, render, answers, {**facts, "version": str(meta.get("version") or "")})
         new_text, changes, conflicts, notes, added_urls = merge_pyproject(
             pyproject_text,
             (render / "pyproject.toml").read_text(encoding="utf-8"),
@@ -597,10 +635,66 @@ def _onboard(
         )
         if package.planned:
             _prove(package, before(), licence.is_mit, added_urls)
+            if prove_tests:
+                _prove_tests(package, tests)
+    report.notes += next_steps(answers)
+    if dry_run:
+        report.status = "planned" if report.changed_files else UNCHANGED
+        return
     if stop is not None and stop():
         raise KeyboardInterrupt
     package.write_all()
     report.status = ONBOARDED if report.changed_files else UNCHANGED
+
+
+def next_steps(answers: dict[str, str]) -> list[str]:
+    """How to take the template's settings the package was not given (they would not hold on it
+    as it is, or are not proved to)."""
+    steps = []
+    if answers.get("test_settings") == "own":
+        steps.append(
+            "next step, to take the template's strict pytest settings (strict config and markers, warnings as"
+            " errors, tests in tests/, pytest 8 or newer" + (", coverage at least 90%" if answers.get("package_layout") == "src" else "")
+            + "): `copier update --trust --defaults -d test_settings=template`, then run the tests and fix what"
+            " fails before committing"
+        )
+    if answers.get("lint_settings") == "own":
+        steps.append(
+            "next step, to take the template's ruff rules, " + ("strict mypy " if answers.get("package_layout") == "src" else "")
+            + "and pre-commit hooks (which the pipeline then runs): `copier update --trust --defaults -d"
+            " lint_settings=template`, then `pre-commit run --all-files` and fix what it finds before committing"
+        )
+    return steps
+
+
+def _prove_tests(package: _Package, plan: testproof.TestPlan) -> None:
+    """Run the package's own tests as they are and with the planned edits, in scratch copies;
+    any test that gets worse leaves the package as it was."""
+    runs = []
+    for edited in (False, True):
+        with tempfile.TemporaryDirectory(prefix="ppt-tests-") as tmp:
+            copy = proof.copy_package(package.path, Path(tmp) / "package")
+            if edited:
+                package.apply_to(copy)
+            try:
+                python = testproof.install(copy, plan, relock=edited and "pyproject.toml" in package.planned)
+                runs.append(testproof.run_tests(copy, plan, python))
+            except testproof.TestsUnavailable as error:
+                state = "with onboarding's edits" if edited else "as it is"
+                raise OnboardError(
+                    f"left as it was: the package's own tests ({plan.describe()}) could not be run {state}: {error}"
+                ) from None
+    before, after = runs
+    differences = testproof.compare_runs(before, after)
+    if differences:
+        raise OnboardError(
+            f"left as it was: with onboarding's edits the package's own tests ({plan.describe()}) would give a"
+            f" different result: {'; '.join(differences)}. Before: {before.summary()}; after: {after.summary()}."
+            f" The planned edits were: {'; '.join(package.report.changes)}"
+        )
+    package.report.notes.append(
+        f"the package's own tests ({plan.describe()}): {before.summary()} before the edits; {after.summary()} after"
+    )
 
 
 def _prove(package: _Package, before: proof.Built, licence_is_mit: bool, added_urls: list[str]) -> None:

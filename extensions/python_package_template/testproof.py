@@ -1,0 +1,303 @@
+"""Proof by the package's own tests: they give the same result before and after onboarding.
+
+`onboard --prove-tests` installs the package the way its CI would, in a scratch copy (Poetry
+and its default groups for a Poetry package, `poetry install`; otherwise pip, with the test
+extras or PEP 735 dependency groups it declares), runs its test suite (pytest when the package
+uses pytest, else unittest discovery), once as it is and once with the planned edits, and
+compares the two runs test by test. A test that passed (or was skipped) and now fails or errors,
+a test that no longer runs, or an added test that fails, is a difference: the package is then
+left as it was, and the report names each one.
+
+Nothing here knows of any machine's package index: Poetry and pip read their own configuration
+and environment variables (PIP_INDEX_URL, POETRY_PYPI_MIRROR_URL, ...), which are passed through.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+POETRY_BACKEND = "poetry.core.masonry.api"
+# The extras and dependency groups that hold what a package's tests need, by their usual names.
+TEST_NAMES = ("test", "tests", "testing", "dev")
+TIMEOUT = 1800  # seconds for one install or one test run
+BAD = ("failed", "error")
+
+
+class TestsUnavailable(Exception):
+    """The package's tests could not be installed or run; the message says why."""
+
+
+@dataclass(frozen=True)
+class TestPlan:
+    """How the package's CI installs it and runs its tests."""
+
+    installer: str  # "poetry" or "pip"
+    runner: str  # "pytest" or "unittest"
+    extras: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        how = "`poetry install`" if self.installer == "poetry" else "pip"
+        with_ = [f"extras {', '.join(self.extras)}"] if self.extras else []
+        with_ += [f"dependency groups {', '.join(self.groups)}"] if self.groups else []
+        runner = "pytest" if self.runner == "pytest" else "unittest discovery"
+        return f"{runner}, installed with {how}" + (f" ({'; '.join(with_)})" if with_ else "")
+
+
+@dataclass
+class TestRun:
+    """One run of the suite: each test's outcome (passed, failed, error, skipped) by its id."""
+
+    outcomes: dict[str, str] = field(default_factory=dict)
+    exit_code: int = 0
+    output: str = ""  # the end of what the run printed
+
+    def summary(self) -> str:
+        counts: dict[str, int] = {}
+        for outcome in self.outcomes.values():
+            counts[outcome] = counts.get(outcome, 0) + 1
+        order = ("passed", "failed", "error", "skipped")
+        return ", ".join(f"{counts[o]} {o}" for o in order if o in counts) or "no tests"
+
+
+# --- how the package's tests run ---------------------------------------------------------------
+
+
+def _names(requirements) -> set[str]:
+    names = set()
+    for entry in requirements or []:
+        if isinstance(entry, str):
+            try:
+                names.add(canonicalize_name(Requirement(entry).name))
+            except InvalidRequirement:
+                continue
+    return names
+
+
+def _declared_names(doc: dict) -> set[str]:
+    """Every distribution the package names as a dependency, in any of its forms."""
+    project = doc.get("project", {})
+    names = _names(project.get("dependencies"))
+    for extra in project.get("optional-dependencies", {}).values():
+        names |= _names(extra)
+    for group in doc.get("dependency-groups", {}).values():
+        names |= _names(group)
+    poetry = doc.get("tool", {}).get("poetry", {})
+    tables = [poetry.get("dependencies", {}), poetry.get("dev-dependencies", {})]
+    tables += [group.get("dependencies", {}) for group in poetry.get("group", {}).values()]
+    for table in tables:
+        names |= {canonicalize_name(str(name)) for name in table}
+    return names
+
+
+def _configures_pytest(path: Path, doc: dict) -> bool:
+    if "pytest" in doc.get("tool", {}) or (path / "pytest.ini").is_file() or (path / "conftest.py").is_file():
+        return True
+    for name, section in (("setup.cfg", "[tool:pytest]"), ("tox.ini", "[pytest]")):
+        file = path / name
+        if file.is_file() and section in file.read_text(encoding="utf-8", errors="replace"):
+            return True
+    return False
+
+
+def plan_for(path: Path) -> TestPlan:
+    """How the package at `path` installs and runs its tests, as its CI would."""
+    pyproject = path / "pyproject.toml"
+    doc = tomllib.loads(pyproject.read_text(encoding="utf-8")) if pyproject.is_file() else {}
+    runner = "pytest" if "pytest" in _declared_names(doc) or _configures_pytest(path, doc) else "unittest"
+    if doc.get("build-system", {}).get("build-backend") == POETRY_BACKEND:
+        return TestPlan("poetry", runner)
+    extras = tuple(name for name in doc.get("project", {}).get("optional-dependencies", {}) if name in TEST_NAMES)
+    groups = tuple(name for name in doc.get("dependency-groups", {}) if name in TEST_NAMES)
+    return TestPlan("pip", runner, extras, groups)
+
+
+def group_requirements(doc: dict, group: str, seen: tuple[str, ...] = ()) -> list[str]:
+    """A PEP 735 dependency group's requirements, its `include-group`s expanded."""
+    requirements: list[str] = []
+    for entry in doc.get("dependency-groups", {}).get(group, []):
+        if isinstance(entry, str):
+            requirements.append(entry)
+        elif isinstance(entry, dict) and entry.get("include-group") and entry["include-group"] not in seen:
+            requirements += group_requirements(doc, entry["include-group"], (*seen, group))
+    return requirements
+
+
+# --- installing and running --------------------------------------------------------------------
+
+
+def _environ() -> dict[str, str]:
+    """The user's environment (index settings included), without the virtual environment this
+    command runs in, so that the package's own environment is the one used."""
+    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"}}
+    env["POETRY_VIRTUALENVS_IN_PROJECT"] = "true"
+    env["POETRY_NO_INTERACTION"] = "1"
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    return env
+
+
+def _run(args: list[str], cwd: Path, what: str) -> subprocess.CompletedProcess:
+    try:
+        result = subprocess.run(
+            args,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            env=_environ(),
+            stdin=subprocess.DEVNULL,
+            timeout=TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise TestsUnavailable(f"{what} did not finish in {TIMEOUT} seconds") from None
+    except FileNotFoundError as error:
+        raise TestsUnavailable(f"{what}: {error}") from None
+    return result
+
+
+def _tail(result: subprocess.CompletedProcess, lines: int = 15) -> str:
+    return "\n".join((result.stdout + result.stderr).strip().splitlines()[-lines:])
+
+
+def poetry_command() -> str:
+    found = shutil.which("poetry")
+    if not found:
+        raise TestsUnavailable(
+            "the package is a Poetry package and `poetry` is not on PATH, so its tests cannot be installed as"
+            " its CI installs them: install Poetry 2.2 or newer (e.g. `pipx install poetry`), or onboard"
+            " without --prove-tests"
+        )
+    return found
+
+
+def install(copy: Path, plan: TestPlan, *, relock: bool = False) -> Path:
+    """Install the package in `copy` as its CI would; return the Python to run its tests with."""
+    if plan.installer == "poetry":
+        poetry = poetry_command()
+        if relock and (copy / "poetry.lock").is_file():
+            result = _run([poetry, "lock"], copy, "poetry lock")
+            if result.returncode != 0:
+                raise TestsUnavailable(f"`poetry lock` failed:\n{_tail(result)}")
+        result = _run([poetry, "install"], copy, "poetry install")
+        if result.returncode != 0:
+            raise TestsUnavailable(f"`poetry install` failed:\n{_tail(result)}")
+        python = copy / ".venv" / "bin" / "python"
+        if not python.is_file():
+            found = _run([poetry, "env", "info", "--executable"], copy, "poetry env info")
+            python = Path(found.stdout.strip())
+        return python
+    venv = copy.parent / f"{copy.name}-venv"
+    result = _run([sys.executable, "-m", "venv", str(venv)], copy, "python -m venv")
+    if result.returncode != 0:
+        raise TestsUnavailable(f"could not create a virtual environment:\n{_tail(result)}")
+    python = venv / "bin" / "python"
+    target = f".[{','.join(plan.extras)}]" if plan.extras else "."
+    doc = tomllib.loads((copy / "pyproject.toml").read_text(encoding="utf-8"))
+    requirements = [r for group in plan.groups for r in group_requirements(doc, group)]
+    if plan.runner == "pytest" and "pytest" not in _names(requirements) | _declared_names(doc):
+        requirements.append("pytest")  # configured for pytest without naming it: CI installs it
+    result = _run([str(python), "-m", "pip", "install", "--quiet", target, *requirements], copy, "pip install")
+    if result.returncode != 0:
+        raise TestsUnavailable(f"`pip install {target}` failed:\n{_tail(result)}")
+    return python
+
+
+# Run by the package's own Python: unittest discovery as `python -m unittest` does it, with each
+# test's outcome written as JSON.
+UNITTEST_RUNNER = """
+import json, sys, unittest
+
+class Result(unittest.TextTestResult):
+    outcomes = {}
+    def _set(self, test, outcome):
+        if self.outcomes.get(test.id()) not in ("failed", "error"):
+            self.outcomes[test.id()] = outcome
+    def addSuccess(self, test):
+        super().addSuccess(test); self._set(test, "passed")
+    def addFailure(self, test, err):
+        super().addFailure(test, err); self._set(test, "failed")
+    def addError(self, test, err):
+        super().addError(test, err); self._set(test, "error")
+    def addSkip(self, test, reason):
+        super().addSkip(test, reason); self._set(test, "skipped")
+    def addExpectedFailure(self, test, err):
+        super().addExpectedFailure(test, err); self._set(test, "passed")
+    def addUnexpectedSuccess(self, test):
+        super().addUnexpectedSuccess(test); self._set(test, "failed")
+    def addSubTest(self, test, subtest, err):
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            self._set(test, "failed" if issubclass(err[0], test.failureException) else "error")
+
+suite = unittest.defaultTestLoader.discover(".", top_level_dir=".")
+result = unittest.TextTestRunner(resultclass=Result, verbosity=1).run(suite)
+json.dump(Result.outcomes, open(sys.argv[1], "w"))
+sys.exit(not result.wasSuccessful())
+"""
+
+
+def run_tests(copy: Path, plan: TestPlan, python: Path) -> TestRun:
+    """Run the package's suite in `copy` with its installed `python`."""
+    with tempfile.TemporaryDirectory(prefix="ppt-tests-") as tmp:
+        report = Path(tmp) / "report"
+        if plan.runner == "pytest":
+            pytest = python.parent / "pytest"
+            command = [str(pytest)] if pytest.is_file() else [str(python), "-m", "pytest"]
+            command += ["-p", "no:cacheprovider", f"--junitxml={report}"]
+            result = _run(command, copy, "pytest")
+            outcomes = _junit_outcomes(report) if report.is_file() else {}
+        else:
+            runner = Path(tmp) / "run_unittest.py"
+            runner.write_text(UNITTEST_RUNNER, encoding="utf-8")
+            result = _run([str(python), str(runner), str(report)], copy, "unittest")
+            outcomes = json.loads(report.read_text(encoding="utf-8")) if report.is_file() else {}
+    return TestRun(outcomes, result.returncode, _tail(result))
+
+
+def _junit_outcomes(report: Path) -> dict[str, str]:
+    outcomes: dict[str, str] = {}
+    for case in ElementTree.parse(report).getroot().iter("testcase"):
+        test = "::".join(part for part in (case.get("classname"), case.get("name")) if part)
+        tags = {child.tag for child in case}
+        outcome = (
+            "failed"
+            if "failure" in tags
+            else "error"
+            if "error" in tags
+            else "skipped"
+            if "skipped" in tags
+            else "passed"
+        )
+        if outcomes.get(test) not in BAD:  # a teardown error is reported as a second entry
+            outcomes[test] = outcome
+    return outcomes
+
+
+def compare_runs(before: TestRun, after: TestRun) -> list[str]:
+    """What got worse from `before` to `after`, test by test ([] when nothing did)."""
+    differences = []
+    for test, was in before.outcomes.items():
+        now = after.outcomes.get(test)
+        if now is None:
+            differences.append(f"{test}: {was} before, no longer runs")
+        elif now in BAD and was not in BAD or was == "passed" and now == "skipped":
+            differences.append(f"{test}: {was} before, {now} after")
+    for test in after.outcomes.keys() - before.outcomes.keys():
+        if after.outcomes[test] in BAD:
+            differences.append(f"{test} (added by onboarding): {after.outcomes[test]}")
+    differences.sort()
+    if differences and not after.outcomes:
+        differences.append(f"the run after exited with {after.exit_code} and ran no test:\n{after.output}")
+    return differences

@@ -1,0 +1,134 @@
+"""An onboarding merge request keeps the package's own pipeline green.
+
+The story, for each package shape of tests/own_tests.py (each with a test suite of its own):
+its suite passes as it is; `onboard --yes --prove-tests` onboards it, imposing none of the
+template's strict tool settings, hooks or tests that would not hold; its suite then gives the
+same result, test by test; its wheel is the same except where the rules ask; and onboarding it
+again changes nothing. Where a setting would break the suite, the proof by its own tests leaves
+the package exactly as it was and says which tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from helpers import git_commit_all, git_repo, pypi_json_api_works, template_snapshot, tree_contents
+from own_tests import SHAPES, counts, run_own_tests, suite_environment
+from python_package_template.proof import Intended, build_package, compare
+from test_onboard import run_cli
+from test_onboard_real_world import added_urls
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("own-tests")]
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    return template_snapshot(tmp_path_factory.mktemp("template") / "python-package-template", "v1.0.0")
+
+
+@pytest.fixture(autouse=True)
+def poetry_reads_the_simple_index(monkeypatch):
+    """Where this machine's PyPI mirror lacks the JSON API, Poetry reads the simple index (the
+    mirror plugin scripts/test installs beside it); the product passes the variable through."""
+    if not os.environ.get("POETRY_PYPI_MIRROR_URL") and not pypi_json_api_works():
+        monkeypatch.setenv("POETRY_PYPI_MIRROR_URL", "https://pypi.org/simple/")
+
+
+def make(root: Path, name: str) -> Path:
+    files, remote, _ = SHAPES[name]
+    return git_repo(root / name, files, remote)
+
+
+@pytest.fixture(scope="module")
+def environments(tmp_path_factory) -> dict[str, Path]:
+    """One environment per shape, with what its CI installs to run its tests."""
+    root = tmp_path_factory.mktemp("own-test-envs")
+    return {name: suite_environment(root / name, tests) for name, (_, _, tests) in SHAPES.items()}
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_onboarding_keeps_the_packages_own_tests_as_they_were(tmp_path, template, environments, name):
+    tests = SHAPES[name][2]
+    package = make(tmp_path, name)
+    own_before = run_own_tests(package, tests, environments[name], tmp_path)
+    assert counts(own_before) == tests.expected, own_before
+    wheel_before = build_package(package)
+
+    code, out, err = run_cli(
+        "onboard", "--yes", "--prove-tests", "--json", "--jobs", "1", "--template", template, package
+    )
+    report = json.loads(out)["packages"][0]
+    assert report["status"] == "onboarded", (report, err)
+
+    # The package's own suite: every test that ran still runs, with the same outcome.
+    own_after = run_own_tests(package, tests, environments[name], tmp_path)
+    assert {test: own_after.get(test) for test in own_before} == own_before
+    assert not [outcome for outcome in own_after.values() if outcome in ("failed", "error")]
+    proved = [note for note in report["notes"] if note.startswith("the package's own tests")]
+    assert proved and "before the edits" in proved[0], report["notes"]
+
+    # None of the template's settings that change how its tools run is imposed; the report
+    # says how to take them, and the answers record the decision for `copier update`.
+    pyproject = tomllib.loads((package / "pyproject.toml").read_text())
+    assert "pytest" not in pyproject.get("tool", {}) and "ruff" not in pyproject.get("tool", {})
+    assert "mypy" not in pyproject.get("tool", {}) and "coverage" not in pyproject.get("tool", {})
+    assert not (package / ".pre-commit-config.yaml").exists()
+    answers = yaml.safe_load((package / ".copier-answers.yml").read_text())
+    assert (answers["test_settings"], answers["lint_settings"]) == ("own", "own")
+    steps = " ".join(report["notes"])
+    assert "-d test_settings=template" in steps and "-d lint_settings=template" in steps
+
+    wheel_after = build_package(package)
+    intended = Intended(licence_metadata=True, added_urls=added_urls(wheel_before, wheel_after))
+    assert compare(wheel_before, wheel_after, intended) == []
+
+    git_commit_all(package, "Onboard to the template")
+    committed = tree_contents(package)
+    code, out, _ = run_cli("onboard", "--yes", "--json", "--jobs", "1", "--template", template, package)
+    assert json.loads(out)["packages"][0]["status"] == "unchanged"
+    assert tree_contents(package) == committed
+    EXPECT[name](package, report)
+
+
+def expect_lookup_utils(package: Path, report: dict) -> None:
+    # README.md is the readme and the tests run with pytest: the release guard holds, and is added.
+    assert (package / "tests/test_readme.py").is_file()
+
+
+def expect_campus_maps(package: Path, report: dict) -> None:
+    assert not (package / "tests/test_readme.py").exists()
+    assert any("tests/test_readme.py not added: it is a pytest test" in note for note in report["notes"])
+
+
+def expect_rstdoc(package: Path, report: dict) -> None:
+    assert not (package / "tests/test_readme.py").exists()
+    assert any("the package's readme is README.rst" in note for note in report["notes"])
+
+
+EXPECT = {"lookup-utils": expect_lookup_utils, "campus-maps": expect_campus_maps, "rstdoc": expect_rstdoc}
+
+
+def test_the_strict_pytest_settings_asked_for_on_pytest_7_leave_the_package_as_it_was(tmp_path, template):
+    """A maintainer asks for the template's strict settings: minversion 8 stops pytest 7 before
+    any test runs, so the proof by its own tests refuses, naming the tests that would be lost."""
+    package = make(tmp_path, "lookup-utils")
+    before = tree_contents(package)
+
+    code, out, _ = run_cli(
+        "onboard", "--yes", "--prove-tests", "--json", "--jobs", "1", "--data", "test_settings=template",
+        "--template", template, package,
+    )
+
+    report = json.loads(out)["packages"][0]
+    assert code == 1 and report["status"] == "error"
+    assert "lookuputils.tests.test_names::test_display_name_is_surname_first: passed before, no longer runs" in (
+        report["error"]
+    )
+    assert "minversion" in report["error"]
+    assert tree_contents(package) == before
