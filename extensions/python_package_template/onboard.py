@@ -606,10 +606,6 @@ def _onboard(
         answers_text = _render(template, answers, render)
         _plan_licence(package, render, licence)
         readme = _readme(package, render, licence.is_mit, answers, urls)
-        tests = testproof.plan_for(path)
-        meta, _ = pyproject_metadata(doc)
-        facts = {"readme": readme, "runner": tests.runner, "code": code[0] if code else None}
-        _other_files(package, render, answers, {**facts, "version": str(meta.get("version") or "")})
         new_text, changes, conflicts, notes, added_urls = merge_pyproject(
             pyproject_text,
             (render / "pyproject.toml").read_text(encoding="utf-8"),
@@ -618,7 +614,7 @@ def _onboard(
             licence_is_mit=licence.is_mit,
             published_classifiers=lambda: before().metadata.get("classifier", []),
             urls=urls,
-            has_changelog=package.exists("CHANGELOG.md"),
+            has_changelog=package.exists("CHANGELOG.md") or (render / "CHANGELOG.md").is_file(),
         )
         report.conflicts += conflicts
         report.notes += notes
@@ -626,6 +622,12 @@ def _onboard(
             package.write("pyproject.toml", new_text, changes)
             if (path / "poetry.lock").is_file():
                 report.notes.append("poetry.lock: pyproject.toml changed; run `poetry lock` to refresh it")
+        # The template's tests are decided on pyproject.toml as planned: it may gain pytest.
+        tests = testproof.plan_for(path)
+        planned = testproof.plan_for(path, package.read("pyproject.toml"))
+        meta, _ = pyproject_metadata(doc)
+        facts = {"readme": readme, "runner": planned.runner, "code": code[0] if code else None}
+        _other_files(package, render, answers, {**facts, "version": str(meta.get("version") or "")})
         _ci(package, render, answers)
         _gitignore(package, render)
         package.write(

@@ -112,10 +112,13 @@ def _configures_pytest(path: Path, doc: dict) -> bool:
     return False
 
 
-def plan_for(path: Path) -> TestPlan:
-    """How the package at `path` installs and runs its tests, as its CI would."""
+def plan_for(path: Path, pyproject_text: str | None = None) -> TestPlan:
+    """How the package at `path` installs and runs its tests, as its CI would (with
+    `pyproject_text` in place of its pyproject.toml, when given)."""
     pyproject = path / "pyproject.toml"
-    doc = tomllib.loads(pyproject.read_text(encoding="utf-8")) if pyproject.is_file() else {}
+    if pyproject_text is None and pyproject.is_file():
+        pyproject_text = pyproject.read_text(encoding="utf-8")
+    doc = tomllib.loads(pyproject_text or "")
     runner = "pytest" if "pytest" in _declared_names(doc) or _configures_pytest(path, doc) else "unittest"
     if doc.get("build-system", {}).get("build-backend") == POETRY_BACKEND:
         return TestPlan("poetry", runner)
