@@ -132,3 +132,13 @@ def test_the_strict_pytest_settings_asked_for_on_pytest_7_leave_the_package_as_i
     )
     assert "minversion" in report["error"]
     assert tree_contents(package) == before
+
+    # --check shows the same result when asked, and changes nothing either.
+    code, out, _ = run_cli(
+        "onboard", "--check", "--no-build", "--prove-tests", "--json", "--jobs", "1",
+        "--data", "test_settings=template", "--template", template, package,
+    )
+    rules = {r["rule"]: r for r in json.loads(out)["packages"][0]["rules"]}
+    assert code == 1 and rules["own-tests"]["status"] == "fail"
+    assert "test_display_name_is_surname_first: passed before, no longer runs" in rules["own-tests"]["detail"]
+    assert tree_contents(package) == before

@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import fleet
-from .checks import FAIL, RULES, check_package
+from .checks import FAIL, PASS, RULES, SKIP, RuleResult, check_package
 from .infer import Inferred, NotAPackage, infer_answers, require_package
 from .onboard import ERROR, INTERRUPTED, ONBOARDED, SKIPPED, UNCHANGED, PackageReport, onboard_package
 from .template_source import (
+    ANSWERS_FILE,
     DEFAULT_TEMPLATE_HELP,
     DEFAULT_TEMPLATE_TEXT,
     TemplateError,
@@ -252,11 +253,30 @@ def _onboard_job(
     return report
 
 
-def _check_job(path: str, tags: list[str], build: bool) -> PackageReport:
+def _own_tests_rule(path: str, template: TemplateSource, data: dict[str, str]) -> RuleResult:
+    """What --prove-tests would find: onboarding planned (nothing written) and the package's own
+    tests run before and after the planned edits."""
+    if (Path(path) / ANSWERS_FILE).is_file():
+        return RuleResult("own-tests", SKIP, "already onboarded: nothing to prove")
+    choices = next((q.choices for q in template.questions if q.name == "python_min"), ())
+    answers, _ = template.resolve(infer_answers(Path(path), choices).answers, data)
+    planned = onboard_package(path, answers, template, prove_tests=True, dry_run=True)
+    if planned.error:
+        return RuleResult("own-tests", FAIL, planned.error)
+    proved = [note for note in planned.notes if note.startswith("the package's own tests")]
+    return RuleResult("own-tests", PASS, proved[0] if proved else "nothing to change")
+
+
+def _check_job(
+    path: str, tags: list[str], build: bool, template: TemplateSource | None = None, data: dict | None = None
+) -> PackageReport:
     report = PackageReport(path=path, status="checked")
     try:
         require_package(Path(path))
-        report.rules = [r.as_dict() for r in check_package(Path(path), template_tags=tags, build=build)]
+        results = check_package(Path(path), template_tags=tags, build=build)
+        if template is not None:
+            results.append(_own_tests_rule(path, template, data or {}))
+        report.rules = [r.as_dict() for r in results]
     except NotAPackage as error:
         report.status, report.error = ERROR, str(error)
     except Exception as error:
@@ -389,7 +409,7 @@ def _prepare(args: argparse.Namespace, workdir: Path, err: TextIO) -> TemplateSo
     return template
 
 
-def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _check(args: argparse.Namespace, data: dict[str, str], out: TextIO, err: TextIO) -> int:
     template = None
     tags: list[str] = []
     try:
@@ -397,8 +417,16 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         template = {"src_path": src_path, "latest_tag": tags[-1] if tags else None}
     except TemplateError as error:
         print(f"warning: {error} The template-version rule is skipped.", file=err)
-    jobs = [(path, tags, not args.no_build) for path in args.paths]
-    reports = run_all(_check_job, jobs, args.jobs, _progress(len(jobs), "checked", args.paths, err))
+    with tempfile.TemporaryDirectory(prefix="ppt-template-") as workdir:
+        source = None
+        if args.prove_tests:  # the own-tests rule plans onboarding, so it needs the template
+            try:
+                source = _prepare(args, Path(workdir), err)
+            except TemplateError as error:
+                print(f"python-package-template: {error}", file=err)
+                return 2
+        jobs = [(path, tags, not args.no_build, source and replace(source), data) for path in args.paths]
+        reports = run_all(_check_job, jobs, args.jobs, _progress(len(jobs), "checked", args.paths, err))
     reports = [
         r if isinstance(r, PackageReport) else PackageReport(path=p, status=ERROR, error=str(r))
         for p, r in zip(args.paths, reports, strict=True)
@@ -535,7 +563,7 @@ def main(
         parser.error("--jobs must be at least 1")
     data = _parse_data(args.data, parser)
     if args.check:
-        return _check(args, out, err)
+        return _check(args, data, out, err)
     return _onboard(args, data, out, err, prompt_input, prompt_output)
 
 

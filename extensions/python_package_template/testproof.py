@@ -43,6 +43,8 @@ class TestsUnavailable(Exception):
 class TestPlan:
     """How the package's CI installs it and runs its tests."""
 
+    __test__ = False  # not a pytest test class, whatever its name
+
     installer: str  # "poetry" or "pip"
     runner: str  # "pytest" or "unittest"
     extras: tuple[str, ...] = ()
@@ -59,6 +61,8 @@ class TestPlan:
 @dataclass
 class TestRun:
     """One run of the suite: each test's outcome (passed, failed, error, skipped) by its id."""
+
+    __test__ = False
 
     outcomes: dict[str, str] = field(default_factory=dict)
     exit_code: int = 0
