@@ -72,7 +72,7 @@ def old_lookup(crsid: str) -> dict:
     return {"crsid": crsid}
 ''',
     "lookuputils/tests/__init__.py": "",
-    "lookuputils/tests/test_names.py": '''\
+    "lookuputils/tests/test_names.py": """\
 import pytest
 
 from lookuputils import display_name, old_lookup
@@ -90,7 +90,7 @@ def test_the_old_lookup_still_answers():
 @pytest.mark.skip(reason="needs the live directory")
 def test_live_lookup():
     raise AssertionError
-''',
+""",
 }
 
 # unittest-style tests, setuptools, a flat package.
@@ -123,7 +123,7 @@ def where(building: str) -> tuple[float, float]:
     return BUILDINGS[building]
 ''',
     "tests/__init__.py": "",
-    "tests/test_maps.py": '''\
+    "tests/test_maps.py": """\
 import unittest
 
 from campus_maps import where
@@ -140,7 +140,7 @@ class WhereTests(unittest.TestCase):
     @unittest.skip("needs the map server")
     def test_map_tiles(self):
         raise AssertionError
-''',
+""",
 }
 
 # flit, README.rst as the readme, pytest through a `test` extra.
@@ -170,7 +170,7 @@ test = ["pytest"]
 def heading(text: str, underline: str = "=") -> str:
     return f"{text}\\n{underline * len(text)}\\n"
 ''',
-    "tests/test_heading.py": '''\
+    "tests/test_heading.py": """\
 from rstdoc import heading
 
 
@@ -180,7 +180,7 @@ def test_the_underline_is_as_long_as_the_text():
 
 def test_another_underline():
     assert heading("API", "-") == "API\\n---\\n"
-''',
+""",
 }
 
 SHAPES: dict[str, tuple[dict[str, str], str | None, OwnTests]] = {
@@ -194,7 +194,11 @@ SHAPES: dict[str, tuple[dict[str, str], str | None, OwnTests]] = {
         "https://gitlab.developers.cam.ac.uk/uis/devops/campus-maps.git",
         OwnTests("unittest", (), {"passed": 2, "skipped": 1}),
     ),
-    "rstdoc": (FLIT_README_RST, "https://github.com/samsmith/rstdoc.git", OwnTests("pytest", ("pytest",), {"passed": 2})),
+    "rstdoc": (
+        FLIT_README_RST,
+        "https://github.com/samsmith/rstdoc.git",
+        OwnTests("pytest", ("pytest",), {"passed": 2}),
+    ),
 }
 
 
@@ -207,7 +211,12 @@ def suite_environment(root: Path, tests: OwnTests) -> Path:
     return python
 
 
-UNITTEST_LINE = re.compile(r"^(\w+) \(([\w.]+)\) \.\.\. (ok|FAIL|ERROR|skipped|expected failure|unexpected success)")
+UNITTEST_LINE = re.compile(
+    r"^(\w+) \(([\w.]+)\) \.\.\. (ok|FAIL|ERROR|skipped|expected failure|unexpected success)"
+)
+
+
+JUNIT = {"failure": "failed", "error": "error", "skipped": "skipped"}  # child tag -> outcome
 
 
 def run_own_tests(package: Path, tests: OwnTests, python: Path, tmp: Path) -> dict[str, str]:
@@ -225,7 +234,7 @@ def run_own_tests(package: Path, tests: OwnTests, python: Path, tmp: Path) -> di
         outcomes = {}
         for case in ElementTree.parse(report).getroot().iter("testcase"):
             tags = {child.tag for child in case}
-            outcome = next((o for t, o in (("failure", "failed"), ("error", "error"), ("skipped", "skipped")) if t in tags), "passed")
+            outcome = next((JUNIT[tag] for tag in JUNIT if tag in tags), "passed")
             outcomes[f"{case.get('classname')}::{case.get('name')}"] = outcome
         return outcomes
     result = subprocess.run(

@@ -850,7 +850,11 @@ def test_copier_update_to_a_newer_template_tag_works_after_onboarding(tmp_path):
     # The next step the report names takes them, when the maintainers are ready.
     git_commit_all(package, "Update to the template v2.0.0")
     copier.run_update(
-        str(package), overwrite=True, unsafe=True, defaults=True, quiet=True,
+        str(package),
+        overwrite=True,
+        unsafe=True,
+        defaults=True,
+        quiet=True,
         data={"test_settings": "template", "lint_settings": "template"},
     )
     assert "rev: v6.1.0" in (package / ".pre-commit-config.yaml").read_text()

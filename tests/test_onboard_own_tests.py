@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from own_tests import SHAPES, counts, run_own_tests, suite_environment
+from test_onboard_real_world import added_urls
 
 from helpers import git_commit_all, git_repo, pypi_json_api_works, template_snapshot, tree_contents
-from own_tests import SHAPES, counts, run_own_tests, suite_environment
 from python_package_template.proof import Intended, build_package, compare
 from test_onboard import run_cli
-from test_onboard_real_world import added_urls
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("own-tests")]
 
@@ -121,22 +121,40 @@ def test_the_strict_pytest_settings_asked_for_on_pytest_7_leave_the_package_as_i
     before = tree_contents(package)
 
     code, out, _ = run_cli(
-        "onboard", "--yes", "--prove-tests", "--json", "--jobs", "1", "--data", "test_settings=template",
-        "--template", template, package,
+        "onboard",
+        "--yes",
+        "--prove-tests",
+        "--json",
+        "--jobs",
+        "1",
+        "--data",
+        "test_settings=template",
+        "--template",
+        template,
+        package,
     )
 
     report = json.loads(out)["packages"][0]
     assert code == 1 and report["status"] == "error"
-    assert "lookuputils.tests.test_names::test_display_name_is_surname_first: passed before, no longer runs" in (
-        report["error"]
-    )
+    lost = "lookuputils.tests.test_names::test_display_name_is_surname_first: passed before, no longer runs"
+    assert lost in report["error"]
     assert "minversion" in report["error"]
     assert tree_contents(package) == before
 
     # --check shows the same result when asked, and changes nothing either.
     code, out, _ = run_cli(
-        "onboard", "--check", "--no-build", "--prove-tests", "--json", "--jobs", "1",
-        "--data", "test_settings=template", "--template", template, package,
+        "onboard",
+        "--check",
+        "--no-build",
+        "--prove-tests",
+        "--json",
+        "--jobs",
+        "1",
+        "--data",
+        "test_settings=template",
+        "--template",
+        template,
+        package,
     )
     rules = {r["rule"]: r for r in json.loads(out)["packages"][0]["rules"]}
     assert code == 1 and rules["own-tests"]["status"] == "fail"

@@ -28,7 +28,10 @@ def test_the_same_results_are_no_difference_and_a_test_that_failed_before_may_fa
         (run(one="failed", two="passed"), "tests/test_a.py::one: passed before, failed after"),
         (run(one="error", two="passed"), "tests/test_a.py::one: passed before, error after"),
         (run(one="skipped", two="passed"), "tests/test_a.py::one: passed before, skipped after"),
-        (run(one="passed", two="passed", added="failed"), "tests/test_a.py::added (added by onboarding): failed"),
+        (
+            run(one="passed", two="passed", added="failed"),
+            "tests/test_a.py::added (added by onboarding): failed",
+        ),
     ],
 )
 def test_a_test_that_gets_worse_is_a_difference(after, difference):
@@ -55,15 +58,27 @@ POETRY = '[build-system]\nbuild-backend = "poetry.core.masonry.api"\n'
 @pytest.mark.parametrize(
     ("pyproject", "files", "plan"),
     [
-        (POETRY + '[tool.poetry.group.dev.dependencies]\npytest = "^7.4"\n', {}, TestPlan("poetry", "pytest")),
+        (
+            POETRY + '[tool.poetry.group.dev.dependencies]\npytest = "^7.4"\n',
+            {},
+            TestPlan("poetry", "pytest"),
+        ),
         (POETRY, {}, TestPlan("poetry", "unittest")),
         (
             '[project]\nname = "a"\n[project.optional-dependencies]\ntest = ["pytest"]\ndocs = ["sphinx"]\n',
             {},
             TestPlan("pip", "pytest", extras=("test",)),
         ),
-        ('[project]\nname = "a"\n[dependency-groups]\ndev = ["pytest>=8"]\n', {}, TestPlan("pip", "pytest", groups=("dev",))),
-        ('[project]\nname = "a"\n', {"setup.cfg": "[tool:pytest]\naddopts = -ra\n"}, TestPlan("pip", "pytest")),
+        (
+            '[project]\nname = "a"\n[dependency-groups]\ndev = ["pytest>=8"]\n',
+            {},
+            TestPlan("pip", "pytest", groups=("dev",)),
+        ),
+        (
+            '[project]\nname = "a"\n',
+            {"setup.cfg": "[tool:pytest]\naddopts = -ra\n"},
+            TestPlan("pip", "pytest"),
+        ),
         ('[project]\nname = "a"\n', {}, TestPlan("pip", "unittest")),
     ],
 )

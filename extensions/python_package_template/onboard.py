@@ -656,13 +656,15 @@ def next_steps(answers: dict[str, str]) -> list[str]:
     if answers.get("test_settings") == "own":
         steps.append(
             "next step, to take the template's strict pytest settings (strict config and markers, warnings as"
-            " errors, tests in tests/, pytest 8 or newer" + (", coverage at least 90%" if answers.get("package_layout") == "src" else "")
+            " errors, tests in tests/, pytest 8 or newer"
+            + (", coverage at least 90%" if answers.get("package_layout") == "src" else "")
             + "): `copier update --trust --defaults -d test_settings=template`, then run the tests and fix what"
             " fails before committing"
         )
     if answers.get("lint_settings") == "own":
         steps.append(
-            "next step, to take the template's ruff rules, " + ("strict mypy " if answers.get("package_layout") == "src" else "")
+            "next step, to take the template's ruff rules, "
+            + ("strict mypy " if answers.get("package_layout") == "src" else "")
             + "and pre-commit hooks (which the pipeline then runs): `copier update --trust --defaults -d"
             " lint_settings=template`, then `pre-commit run --all-files` and fix what it finds before committing"
         )

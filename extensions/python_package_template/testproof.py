@@ -126,7 +126,9 @@ def plan_for(path: Path, pyproject_text: str | None = None) -> TestPlan:
     runner = "pytest" if "pytest" in _declared_names(doc) or _configures_pytest(path, doc) else "unittest"
     if doc.get("build-system", {}).get("build-backend") == POETRY_BACKEND:
         return TestPlan("poetry", runner)
-    extras = tuple(name for name in doc.get("project", {}).get("optional-dependencies", {}) if name in TEST_NAMES)
+    extras = tuple(
+        name for name in doc.get("project", {}).get("optional-dependencies", {}) if name in TEST_NAMES
+    )
     groups = tuple(name for name in doc.get("dependency-groups", {}) if name in TEST_NAMES)
     return TestPlan("pip", runner, extras, groups)
 
@@ -215,7 +217,9 @@ def install(copy: Path, plan: TestPlan, *, relock: bool = False) -> Path:
     requirements = [r for group in plan.groups for r in group_requirements(doc, group)]
     if plan.runner == "pytest" and "pytest" not in _names(requirements) | _declared_names(doc):
         requirements.append("pytest")  # configured for pytest without naming it: CI installs it
-    result = _run([str(python), "-m", "pip", "install", "--quiet", target, *requirements], copy, "pip install")
+    result = _run(
+        [str(python), "-m", "pip", "install", "--quiet", target, *requirements], copy, "pip install"
+    )
     if result.returncode != 0:
         raise TestsUnavailable(f"`pip install {target}` failed:\n{_tail(result)}")
     return python

@@ -101,7 +101,11 @@ def main(count: int = 100, *jobs_list: int, prove_tests: bool = False) -> int:
         timed("warm-up (build environments)", ["onboard", "--yes", "--template", template, *warm], len(warm))
         if prove_tests:
             warm = fleet(tmp / "warm-up-tests", len(ALL_SHAPES))
-            timed("warm-up (test installs)", ["onboard", "--yes", "--prove-tests", "--template", template, *warm], len(warm))
+            timed(
+                "warm-up (test installs)",
+                ["onboard", "--yes", "--prove-tests", "--template", template, *warm],
+                len(warm),
+            )
         for jobs in jobs_list:
             packages = fleet(tmp / f"fleet-{jobs}", count)
             print(f"--jobs {jobs}:")
