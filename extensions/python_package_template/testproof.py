@@ -28,6 +28,8 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from .pyproject_merge import _dependency_names as dependency_names
+
 POETRY_BACKEND = "poetry.core.masonry.api"
 # The extras and dependency groups that hold what a package's tests need, by their usual names.
 TEST_NAMES = ("test", "tests", "testing", "dev")
@@ -90,22 +92,6 @@ def _names(requirements) -> set[str]:
     return names
 
 
-def _declared_names(doc: dict) -> set[str]:
-    """Every distribution the package names as a dependency, in any of its forms."""
-    project = doc.get("project", {})
-    names = _names(project.get("dependencies"))
-    for extra in project.get("optional-dependencies", {}).values():
-        names |= _names(extra)
-    for group in doc.get("dependency-groups", {}).values():
-        names |= _names(group)
-    poetry = doc.get("tool", {}).get("poetry", {})
-    tables = [poetry.get("dependencies", {}), poetry.get("dev-dependencies", {})]
-    tables += [group.get("dependencies", {}) for group in poetry.get("group", {}).values()]
-    for table in tables:
-        names |= {canonicalize_name(str(name)) for name in table}
-    return names
-
-
 def _configures_pytest(path: Path, doc: dict) -> bool:
     if "pytest" in doc.get("tool", {}) or (path / "pytest.ini").is_file() or (path / "conftest.py").is_file():
         return True
@@ -123,7 +109,7 @@ def plan_for(path: Path, pyproject_text: str | None = None) -> TestPlan:
     if pyproject_text is None and pyproject.is_file():
         pyproject_text = pyproject.read_text(encoding="utf-8")
     doc = tomllib.loads(pyproject_text or "")
-    runner = "pytest" if "pytest" in _declared_names(doc) or _configures_pytest(path, doc) else "unittest"
+    runner = "pytest" if "pytest" in dependency_names(doc) or _configures_pytest(path, doc) else "unittest"
     if doc.get("build-system", {}).get("build-backend") == POETRY_BACKEND:
         return TestPlan("poetry", runner)
     extras = tuple(
@@ -215,7 +201,7 @@ def install(copy: Path, plan: TestPlan, *, relock: bool = False) -> Path:
     target = f".[{','.join(plan.extras)}]" if plan.extras else "."
     doc = tomllib.loads((copy / "pyproject.toml").read_text(encoding="utf-8"))
     requirements = [r for group in plan.groups for r in group_requirements(doc, group)]
-    if plan.runner == "pytest" and "pytest" not in _names(requirements) | _declared_names(doc):
+    if plan.runner == "pytest" and "pytest" not in _names(requirements) | dependency_names(doc):
         requirements.append("pytest")  # configured for pytest without naming it: CI installs it
     result = _run(
         [str(python), "-m", "pip", "install", "--quiet", target, *requirements], copy, "pip install"
