@@ -14,6 +14,7 @@ and environment variables (PIP_INDEX_URL, POETRY_PYPI_MIRROR_URL, ...), which ar
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -194,18 +195,24 @@ def install(copy: Path, plan: TestPlan, *, relock: bool = False) -> Path:
             python = Path(found.stdout.strip())
         return python
     venv = copy.parent / f"{copy.name}-venv"
-    result = _run([sys.executable, "-m", "venv", str(venv)], copy, "python -m venv")
+    # This command's own pip installs into the new environment (`pip --python`), which saves
+    # seeding a pip into each one; without a pip of its own, the environment gets one.
+    own_pip = importlib.util.find_spec("pip") is not None
+    result = _run(
+        [sys.executable, "-m", "venv", *(["--without-pip"] if own_pip else []), str(venv)],
+        copy,
+        "python -m venv",
+    )
     if result.returncode != 0:
         raise TestsUnavailable(f"could not create a virtual environment:\n{_tail(result)}")
     python = venv / "bin" / "python"
+    pip = [sys.executable, "-m", "pip", "--python", str(python)] if own_pip else [str(python), "-m", "pip"]
     target = f".[{','.join(plan.extras)}]" if plan.extras else "."
     doc = tomllib.loads((copy / "pyproject.toml").read_text(encoding="utf-8"))
     requirements = [r for group in plan.groups for r in group_requirements(doc, group)]
     if plan.runner == "pytest" and "pytest" not in _names(requirements) | dependency_names(doc):
         requirements.append("pytest")  # configured for pytest without naming it: CI installs it
-    result = _run(
-        [str(python), "-m", "pip", "install", "--quiet", target, *requirements], copy, "pip install"
-    )
+    result = _run([*pip, "install", "--quiet", target, *requirements], copy, "pip install")
     if result.returncode != 0:
         raise TestsUnavailable(f"`pip install {target}` failed:\n{_tail(result)}")
     return python
