@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from own_tests import SHAPES, counts, run_own_tests, suite_environment
-from test_onboard_real_world import added_urls
 
 from helpers import git_commit_all, git_repo, pypi_json_api_works, template_snapshot, tree_contents
+from own_tests import SHAPES, counts, run_own_tests, suite_environment
 from python_package_template.proof import Intended, build_package, compare
 from test_onboard import run_cli
+from test_onboard_real_world import added_urls
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("own-tests")]
 
@@ -99,6 +99,8 @@ def test_onboarding_keeps_the_packages_own_tests_as_they_were(tmp_path, template
 def expect_lookup_utils(package: Path, report: dict) -> None:
     # README.md is the readme and the tests run with pytest: the release guard holds, and is added.
     assert (package / "tests/test_readme.py").is_file()
+    step = next(note for note in report["notes"] if "-d test_settings=template" in note)
+    assert "it pins pytest ^7.4" in step and "its tests are in lookuputils/tests" in step
 
 
 def expect_campus_maps(package: Path, report: dict) -> None:

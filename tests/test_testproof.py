@@ -3,11 +3,14 @@ which differences between two runs leave the package as it was."""
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
 
-from python_package_template import testproof
+from helpers import write_tree
+from own_tests import POETRY1_TESTS_IN_PACKAGE
+from python_package_template import testproof, toolsettings
 from python_package_template.onboard import version_holds
 from python_package_template.testproof import TestPlan, TestRun, compare_runs, plan_for
 
@@ -110,3 +113,33 @@ def test_without_poetry_on_path_a_poetry_package_is_not_proved_and_the_report_sa
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(testproof.TestsUnavailable, match="`poetry` is not on PATH.*Poetry 2.2 or newer"):
         testproof.poetry_command()
+
+
+@pytest.mark.parametrize(
+    ("constraint", "allows"),
+    [
+        ("^7.4", False),
+        ("^8.0", True),
+        ("~7.4", False),
+        ("*", True),
+        (">=7,<8", False),
+        (">=7", True),
+        ("==7.4.4", False),
+        ("^0.5", False),
+    ],
+)
+def test_a_pytest_pin_is_read_as_poetry_and_pip_read_it(constraint, allows):
+    assert toolsettings.allows_pytest_8(constraint) is allows
+
+
+def test_the_report_says_what_keeps_the_strict_pytest_settings_from_holding(tmp_path):
+    write_tree(tmp_path, {**POETRY1_TESTS_IN_PACKAGE, "tests/test_readme.py": ""})
+    doc = tomllib.loads(POETRY1_TESTS_IN_PACKAGE["pyproject.toml"])
+    blockers = toolsettings.pytest_blockers(tmp_path, doc, "pytest")
+    assert blockers == [
+        "it pins pytest ^7.4 (the settings need pytest 8 or newer: `minversion`)",
+        'its tests are in lookuputils/tests, which `testpaths = ["tests"]` leaves out',
+    ]
+    step = toolsettings.next_steps({"test_settings": "own", "package_layout": "flat"}, blockers)[0]
+    assert "first, as it pins pytest ^7.4" in step and "-d test_settings=template" in step
+    assert toolsettings.next_steps({"test_settings": "template", "lint_settings": "template"}, []) == []

@@ -39,7 +39,7 @@ import copier
 import tomlkit
 import yaml
 
-from . import edits, proof, testproof
+from . import edits, proof, testproof, toolsettings
 from . import readme as readme_rules
 from .infer import NotAPackage, find_import_packages, git_output, parse_remote, require_package
 from .packagefiles import LICENCE_NAMES, ci_includes, find_readme, load_ci, pyproject_metadata
@@ -639,7 +639,7 @@ def _onboard(
             _prove(package, before(), licence.is_mit, added_urls)
             if prove_tests:
                 _prove_tests(package, tests)
-    report.notes += next_steps(answers)
+    report.notes += toolsettings.next_steps(answers, toolsettings.pytest_blockers(path, doc, tests.runner))
     if dry_run:
         report.status = "planned" if report.changed_files else UNCHANGED
         return
@@ -647,28 +647,6 @@ def _onboard(
         raise KeyboardInterrupt
     package.write_all()
     report.status = ONBOARDED if report.changed_files else UNCHANGED
-
-
-def next_steps(answers: dict[str, str]) -> list[str]:
-    """How to take the template's settings the package was not given (they would not hold on it
-    as it is, or are not proved to)."""
-    steps = []
-    if answers.get("test_settings") == "own":
-        steps.append(
-            "next step, to take the template's strict pytest settings (strict config and markers, warnings as"
-            " errors, tests in tests/, pytest 8 or newer"
-            + (", coverage at least 90%" if answers.get("package_layout") == "src" else "")
-            + "): `copier update --trust --defaults -d test_settings=template`, then run the tests and fix what"
-            " fails before committing"
-        )
-    if answers.get("lint_settings") == "own":
-        steps.append(
-            "next step, to take the template's ruff rules, "
-            + ("strict mypy " if answers.get("package_layout") == "src" else "")
-            + "and pre-commit hooks (which the pipeline then runs): `copier update --trust --defaults -d"
-            " lint_settings=template`, then `pre-commit run --all-files` and fix what it finds before committing"
-        )
-    return steps
 
 
 def _prove_tests(package: _Package, plan: testproof.TestPlan) -> None:
