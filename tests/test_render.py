@@ -173,7 +173,7 @@ def test_a_package_that_keeps_its_own_tool_settings_gets_none_of_the_templates(o
     package = own_settings_package
     pyproject = tomllib.loads((package / "pyproject.toml").read_text())
     assert not {"pytest", "coverage", "mypy", "ruff"} & set(pyproject["tool"])
-    assert pyproject["dependency-groups"]["dev"] == ["pytest>=8"]
+    assert pyproject["dependency-groups"]["dev"] == ["pytest"]  # whichever its own settings work with
     assert not (package / ".pre-commit-config.yaml").exists()
     readme = (package / "README.md").read_text()
     assert "poetry run pytest" in readme and "pre-commit" not in readme and "fail_under" not in readme

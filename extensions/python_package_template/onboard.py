@@ -639,7 +639,7 @@ def _onboard(
             _prove(package, before(), licence.is_mit, added_urls)
             if prove_tests:
                 _prove_tests(package, tests)
-    report.notes += toolsettings.next_steps(answers, toolsettings.pytest_blockers(path, doc, tests.runner))
+    report.notes += toolsettings.next_steps(answers, toolsettings.pytest_blockers(path, doc, planned.runner))
     if dry_run:
         report.status = "planned" if report.changed_files else UNCHANGED
         return
