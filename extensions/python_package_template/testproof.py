@@ -14,7 +14,7 @@ and environment variables (PIP_INDEX_URL, POETRY_PYPI_MIRROR_URL, ...), which ar
 
 from __future__ import annotations
 
-import importlib.util
+import importlib.metadata
 import json
 import os
 import shutil
@@ -178,6 +178,16 @@ def poetry_command() -> str:
     return found
 
 
+def _has_pip() -> bool:
+    """Whether this command's environment has pip (asked of its metadata: looking pip up as a
+    module would make setuptools' distutils shim step aside for the rest of the process)."""
+    try:
+        importlib.metadata.distribution("pip")
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
+
+
 def install(copy: Path, plan: TestPlan, *, relock: bool = False) -> Path:
     """Install the package in `copy` as its CI would; return the Python to run its tests with."""
     if plan.installer == "poetry":
@@ -197,7 +207,7 @@ def install(copy: Path, plan: TestPlan, *, relock: bool = False) -> Path:
     venv = copy.parent / f"{copy.name}-venv"
     # This command's own pip installs into the new environment (`pip --python`), which saves
     # seeding a pip into each one; without a pip of its own, the environment gets one.
-    own_pip = importlib.util.find_spec("pip") is not None
+    own_pip = _has_pip()
     result = _run(
         [sys.executable, "-m", "venv", *(["--without-pip"] if own_pip else []), str(venv)],
         copy,
