@@ -190,6 +190,7 @@ def _has_pip() -> bool:
 
 def install(copy: Path, plan: TestPlan, *, relock: bool = False) -> Path:
     """Install the package in `copy` as its CI would; return the Python to run its tests with."""
+    copy = copy.resolve()
     if plan.installer == "poetry":
         poetry = poetry_command()
         if relock and (copy / "poetry.lock").is_file():
