@@ -183,6 +183,27 @@ def test_another_underline():
 """,
 }
 
+# The same, with code that still warns: the template's `filterwarnings = ["error"]` would fail it.
+FLIT_README_RST_WARNS = {
+    **FLIT_README_RST,
+    "rstdoc/__init__.py": FLIT_README_RST["rstdoc/__init__.py"]
+    + """
+
+def title(text: str) -> str:
+    import warnings
+
+    warnings.warn("title() is deprecated: use heading()", DeprecationWarning, stacklevel=2)
+    return heading(text)
+""",
+    "tests/test_title.py": """\
+from rstdoc import title
+
+
+def test_title_still_works():
+    assert title("Usage") == "Usage\\n=====\\n"
+""",
+}
+
 SHAPES: dict[str, tuple[dict[str, str], str | None, OwnTests]] = {
     "lookup-utils": (
         POETRY1_TESTS_IN_PACKAGE,
@@ -193,6 +214,11 @@ SHAPES: dict[str, tuple[dict[str, str], str | None, OwnTests]] = {
         UNITTEST_SETUPTOOLS,
         "https://gitlab.developers.cam.ac.uk/uis/devops/campus-maps.git",
         OwnTests("unittest", (), {"passed": 2, "skipped": 1}),
+    ),
+    "rstdoc-warns": (
+        FLIT_README_RST_WARNS,
+        "https://github.com/samsmith/rstdoc.git",
+        OwnTests("pytest", ("pytest",), {"passed": 3}),
     ),
     "rstdoc": (
         FLIT_README_RST,

@@ -141,5 +141,5 @@ def test_the_report_says_what_keeps_the_strict_pytest_settings_from_holding(tmp_
         'its tests are in lookuputils/tests, which `testpaths = ["tests"]` leaves out',
     ]
     step = toolsettings.next_steps({"test_settings": "own", "package_layout": "flat"}, blockers)[0]
-    assert "first, as it pins pytest ^7.4" in step and "-d test_settings=template" in step
+    assert "They do not hold yet: it pins pytest ^7.4" in step and "-d test_settings=template" in step
     assert toolsettings.next_steps({"test_settings": "template", "lint_settings": "template"}, []) == []

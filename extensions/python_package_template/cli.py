@@ -229,10 +229,18 @@ def _infer_job(path: str, python_choices: tuple[str, ...]) -> Inferred | str:
 
 
 def _onboard_job(
-    path: str, answers: dict[str, str], template: TemplateSource, prove_tests: bool = False
+    path: str, answers: dict[str, str], template: TemplateSource, prove_tests: bool = False, chosen=()
 ) -> PackageReport:
+    """`chosen`: the answers the user gave (--data), which onboarding never second-guesses."""
     try:
-        report = onboard_package(path, answers, template, stop=stop_requested, prove_tests=prove_tests)
+        report = onboard_package(
+            path,
+            answers,
+            template,
+            stop=stop_requested,
+            prove_tests=prove_tests,
+            try_strict_tests="test_settings" not in chosen,
+        )
     except KeyboardInterrupt:
         if _stop_event is None:  # in the main process: Ctrl-C stops the whole run
             raise
@@ -260,7 +268,9 @@ def _own_tests_rule(path: str, template: TemplateSource, data: dict[str, str]) -
         return RuleResult("own-tests", SKIP, "already onboarded: nothing to prove")
     choices = next((q.choices for q in template.questions if q.name == "python_min"), ())
     answers, _ = template.resolve(infer_answers(Path(path), choices).answers, data)
-    planned = onboard_package(path, answers, template, prove_tests=True, dry_run=True)
+    planned = onboard_package(
+        path, answers, template, prove_tests=True, dry_run=True, try_strict_tests="test_settings" not in data
+    )
     if planned.error:
         return RuleResult("own-tests", FAIL, planned.error)
     proved = [note for note in planned.notes if note.startswith("the package's own tests")]
@@ -518,7 +528,10 @@ def _onboard(
             reports[index] = PackageReport(path=path, notes=list(found_notes))
 
         # The clone is shared by the workers; each gets a fresh (picklable) description of it.
-        jobs = [(args.paths[index], answers, replace(template), args.prove_tests) for index, answers in work]
+        jobs = [
+            (args.paths[index], answers, replace(template), args.prove_tests, tuple(data))
+            for index, answers in work
+        ]
         labels = [args.paths[index] for index, _ in work]
         done = run_all(_onboard_job, jobs, args.jobs, _progress(len(jobs), "onboarded", labels, err))
         for (index, answers), result in zip(work, done, strict=True):

@@ -31,6 +31,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import tomllib
 import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -57,6 +58,16 @@ ONBOARDED, UNCHANGED, SKIPPED, ERROR, INTERRUPTED = (
 
 class OnboardError(Exception):
     """Onboarding stopped before writing anything; the message says why and what to do."""
+
+
+class TestsDiffer(OnboardError):
+    """With the planned edits the package's own tests would give a different result."""
+
+    __test__ = False
+
+    def __init__(self, message: str, differences: list[str]) -> None:
+        super().__init__(message)
+        self.differences = differences
 
 
 @dataclass
@@ -470,17 +481,39 @@ def onboard_package(
     *,
     prove_tests: bool = False,
     dry_run: bool = False,
+    try_strict_tests: bool = False,
 ) -> PackageReport:
     """Onboard the package at `path` with `answers` (all of the template's questions answered).
     Never raises but KeyboardInterrupt (after putting the package back as it was): what went
     wrong is in the report. `stop()`, when given, is asked just before anything is written:
     True leaves the package as it was (a fleet run that was interrupted). `prove_tests` runs
     the package's own tests before and after the planned edits (see testproof); `dry_run`
-    plans and proves, and writes nothing."""
+    plans and proves, and writes nothing. `try_strict_tests` (with `prove_tests`, for answers
+    `test_settings: own`) first tries the template's strict pytest settings, where nothing
+    that can be seen stands in their way, and takes them when the package's tests prove they hold."""
     path = Path(path).resolve()
     report = PackageReport(path=str(path), answers=dict(answers))
+    tried: list[str] = []
     try:
-        _onboard(path, answers, template, report, stop, prove_tests=prove_tests, dry_run=dry_run)
+        if (
+            try_strict_tests
+            and prove_tests
+            and answers.get("test_settings") == "own"
+            and _strict_may_hold(path)
+        ):
+            strict = {**answers, "test_settings": "template"}
+            trial = PackageReport(path=str(path), answers=dict(strict))
+            try:
+                _onboard(path, strict, template, trial, stop, prove_tests=True, dry_run=dry_run)
+            except TestsDiffer as error:
+                tried = [f"with them its own tests give: {'; '.join(error.differences)}"]
+            else:
+                trial.notes.append(
+                    "took the template's strict pytest settings (test_settings: template): the package's own tests"
+                    " pass with them as they did before"
+                )
+                return trial
+        _onboard(path, answers, template, report, stop, prove_tests=prove_tests, dry_run=dry_run, tried=tried)
     except (NotAPackage, OnboardError) as error:
         report.status, report.error = ERROR, str(error)
     except KeyboardInterrupt:
@@ -492,6 +525,19 @@ def onboard_package(
     if report.status in (ERROR, INTERRUPTED):
         report.changed_files = []
     return report
+
+
+def _strict_may_hold(path: Path) -> bool:
+    """Whether the template's strict pytest settings are worth trying: the package configures
+    pytest nowhere, and nothing that can be seen (its pytest pin, where its tests are) stands in
+    their way."""
+    try:
+        doc = tomllib.loads((path / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+    plan = testproof.plan_for(path)
+    configured = testproof.configures_pytest(path, doc)
+    return not configured and not toolsettings.pytest_blockers(path, doc, plan.runner)
 
 
 def _refuse_dirty(path: Path) -> None:
@@ -546,6 +592,7 @@ def _onboard(
     *,
     prove_tests: bool = False,
     dry_run: bool = False,
+    tried: list[str] = (),
 ) -> None:
     require_package(path)
     package = _Package(path, report)
@@ -639,7 +686,8 @@ def _onboard(
             _prove(package, before(), licence.is_mit, added_urls)
             if prove_tests:
                 _prove_tests(package, tests)
-    report.notes += toolsettings.next_steps(answers, toolsettings.pytest_blockers(path, doc, planned.runner))
+    blockers = toolsettings.pytest_blockers(path, doc, planned.runner) + list(tried)
+    report.notes += toolsettings.next_steps(answers, blockers)
     if dry_run:
         report.status = "planned" if report.changed_files else UNCHANGED
         return
@@ -669,10 +717,11 @@ def _prove_tests(package: _Package, plan: testproof.TestPlan) -> None:
     before, after = runs
     differences = testproof.compare_runs(before, after)
     if differences:
-        raise OnboardError(
+        raise TestsDiffer(
             f"left as it was: with onboarding's edits the package's own tests ({plan.describe()}) would give a"
             f" different result: {'; '.join(differences)}. Before: {before.summary()}; after: {after.summary()}."
-            f" The planned edits were: {'; '.join(package.report.changes)}"
+            f" The planned edits were: {'; '.join(package.report.changes)}",
+            differences,
         )
     package.report.notes.append(
         f"the package's own tests ({plan.describe()}): {before.summary()} before the edits; {after.summary()} after"

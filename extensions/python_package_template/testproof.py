@@ -93,7 +93,7 @@ def _names(requirements) -> set[str]:
     return names
 
 
-def _configures_pytest(path: Path, doc: dict) -> bool:
+def configures_pytest(path: Path, doc: dict) -> bool:
     if "pytest" in doc.get("tool", {}) or (path / "pytest.ini").is_file() or (path / "conftest.py").is_file():
         return True
     for name, section in (("setup.cfg", "[tool:pytest]"), ("tox.ini", "[pytest]")):
@@ -110,7 +110,7 @@ def plan_for(path: Path, pyproject_text: str | None = None) -> TestPlan:
     if pyproject_text is None and pyproject.is_file():
         pyproject_text = pyproject.read_text(encoding="utf-8")
     doc = tomllib.loads(pyproject_text or "")
-    runner = "pytest" if "pytest" in dependency_names(doc) or _configures_pytest(path, doc) else "unittest"
+    runner = "pytest" if "pytest" in dependency_names(doc) or configures_pytest(path, doc) else "unittest"
     if doc.get("build-system", {}).get("build-backend") == POETRY_BACKEND:
         return TestPlan("poetry", runner)
     extras = tuple(

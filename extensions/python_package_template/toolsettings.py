@@ -97,16 +97,20 @@ def next_steps(answers: dict[str, str], pytest_blocked_by: list[str]) -> list[st
     src = answers.get("package_layout") == "src"
     steps = []
     if answers.get("test_settings") == "own":
-        first = f"first, as {'; '.join(pytest_blocked_by)}, change that; then " if pytest_blocked_by else ""
+        blocked = (
+            f" They do not hold yet: {'; '.join(pytest_blocked_by)}. Change that, then"
+            if pytest_blocked_by
+            else " Run"
+        )
         steps.append(
             "next step, to take the template's strict pytest settings (strict config and markers, warnings as"
             f" errors, tests in tests/, pytest {PYTEST_MIN} or newer{', coverage at least 90%' if src else ''}):"
-            f" {first}`copier update --trust --defaults -d test_settings=template`, run the tests and fix what"
-            " fails (unregistered markers, warnings) before committing"
+            f"{blocked} `copier update --trust --defaults -d test_settings=template`, run the tests and fix what"
+            " fails before committing"
         )
     if answers.get("lint_settings") == "own":
         steps.append(
-            f"next step, to take the template's ruff rules, {'strict mypy ' if src else ''}and pre-commit hooks"
+            f"next step, to take the template's ruff rules{', strict mypy' if src else ''} and pre-commit hooks"
             " (which the pipeline then runs): `copier update --trust --defaults -d lint_settings=template`, then"
             " `pre-commit run --all-files` and fix what it finds before committing"
         )
