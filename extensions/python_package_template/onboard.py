@@ -507,6 +507,8 @@ def onboard_package(
                 _onboard(path, strict, template, trial, stop, prove_tests=True, dry_run=dry_run)
             except TestsDiffer as error:
                 tried = [f"with them its own tests give: {'; '.join(error.differences)}"]
+            except OnboardError as error:  # e.g. pytest-cov would not install: the same without them
+                tried = [f"with them, {str(error).removeprefix('left as it was: ')}"]
             else:
                 trial.notes.append(
                     "took the template's strict pytest settings (test_settings: template): the package's own tests"
@@ -669,7 +671,8 @@ def _onboard(
             package.write("pyproject.toml", new_text, changes)
             if (path / "poetry.lock").is_file():
                 report.notes.append("poetry.lock: pyproject.toml changed; run `poetry lock` to refresh it")
-        # The template's tests are decided on pyproject.toml as planned: it may gain pytest.
+        # The template's tests are decided on pyproject.toml as planned (it may gain pytest); the
+        # proof runs the suite as the package runs it today.
         tests = testproof.plan_for(path)
         planned = testproof.plan_for(path, package.read("pyproject.toml"))
         meta, _ = pyproject_metadata(doc)
