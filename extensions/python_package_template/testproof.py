@@ -221,8 +221,11 @@ def install(copy: Path, plan: TestPlan, *, relock: bool = False) -> Path:
     target = f".[{','.join(plan.extras)}]" if plan.extras else "."
     doc = tomllib.loads((copy / "pyproject.toml").read_text(encoding="utf-8"))
     requirements = [r for group in plan.groups for r in group_requirements(doc, group)]
-    if plan.runner == "pytest" and "pytest" not in _names(requirements) | dependency_names(doc):
-        requirements.append("pytest")  # configured for pytest without naming it: CI installs it
+    project = doc.get("project", {})
+    installed = project.get("dependencies", []) + requirements
+    installed += [r for extra in plan.extras for r in project.get("optional-dependencies", {}).get(extra, [])]
+    if plan.runner == "pytest" and "pytest" not in _names(installed):
+        requirements.append("pytest")  # the tests need pytest, and what is installed brings none
     result = _run([*pip, "install", "--quiet", target, *requirements], copy, "pip install")
     if result.returncode != 0:
         raise TestsUnavailable(f"`pip install {target}` failed:\n{_tail(result)}")
