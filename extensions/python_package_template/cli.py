@@ -52,14 +52,18 @@ writes .copier-answers.yml so that `copier update` works from then on. It never 
 package's own content, never switches its build backend and never touches a non-MIT licence;
 what it cannot merge it reports as a conflict. Each package is built with its own backend
 before and after the edits: unless the wheels differ only where the rules ask, nothing is
-written. A dirty working tree is refused. Nothing is committed: review with `git diff`, then
-commit. Running it again changes nothing.
+written. It adds none of the template's hooks, ruff or mypy settings, and its strict pytest
+settings only where --prove-tests shows they hold: --prove-tests also runs each package's own
+tests before and after, and any test that gets worse leaves it as it was. A dirty working tree
+is refused. Nothing is committed: review with `git diff`, then commit. Running it again changes
+nothing.
 """
 
 EPILOG = f"""\
 examples:
   python-package-template onboard ../lookup-client
   python-package-template onboard --yes --data ci_include_ref=v6.1.0 ../pkgs/*
+  python-package-template onboard --prove-tests ../lookup-client
   python-package-template onboard --check --json ../pkgs/* > report.json
 
 The template (--template) is used at its latest release tag (HEAD when it has no tags);
