@@ -143,3 +143,13 @@ def test_the_report_says_what_keeps_the_strict_pytest_settings_from_holding(tmp_
     step = toolsettings.next_steps({"test_settings": "own", "package_layout": "flat"}, blockers)[0]
     assert "They do not hold yet: it pins pytest ^7.4" in step and "-d test_settings=template" in step
     assert toolsettings.next_steps({"test_settings": "template", "lint_settings": "template"}, []) == []
+
+
+def test_a_setup_cfg_package_installs_its_test_extra_and_a_setup_py_one_needs_no_pyproject(tmp_path):
+    (tmp_path / "setup.cfg").write_text(
+        "[metadata]\nname = a\n\n[options.extras_require]\ntest =\n    pytest>=7\n    pytest-django\ndocs = sphinx\n"
+    )
+    assert plan_for(tmp_path) == TestPlan("pip", "pytest", extras=("test",))
+    assert testproof.setup_cfg_extras(tmp_path)["test"] == ["pytest>=7", "pytest-django"]
+    (tmp_path / "setup.cfg").unlink()
+    assert plan_for(tmp_path) == TestPlan("pip", "unittest")

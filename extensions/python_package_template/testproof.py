@@ -14,6 +14,7 @@ and environment variables (PIP_INDEX_URL, POETRY_PYPI_MIRROR_URL, ...), which ar
 
 from __future__ import annotations
 
+import configparser
 import importlib.metadata
 import json
 import os
@@ -110,14 +111,32 @@ def plan_for(path: Path, pyproject_text: str | None = None) -> TestPlan:
     if pyproject_text is None and pyproject.is_file():
         pyproject_text = pyproject.read_text(encoding="utf-8")
     doc = tomllib.loads(pyproject_text or "")
-    runner = "pytest" if "pytest" in dependency_names(doc) or configures_pytest(path, doc) else "unittest"
+    declared = dependency_names(doc) | {n for r in setup_cfg_extras(path).values() for n in _names(r)}
+    runner = "pytest" if "pytest" in declared or configures_pytest(path, doc) else "unittest"
     if doc.get("build-system", {}).get("build-backend") == POETRY_BACKEND:
         return TestPlan("poetry", runner)
-    extras = tuple(
-        name for name in doc.get("project", {}).get("optional-dependencies", {}) if name in TEST_NAMES
-    )
+    extras = {**setup_cfg_extras(path), **doc.get("project", {}).get("optional-dependencies", {})}
+    extras = tuple(name for name in extras if name in TEST_NAMES)
     groups = tuple(name for name in doc.get("dependency-groups", {}) if name in TEST_NAMES)
     return TestPlan("pip", runner, extras, groups)
+
+
+def setup_cfg_extras(path: Path) -> dict[str, list[str]]:
+    """The extras a setuptools package declares in setup.cfg ([options.extras_require])."""
+    file = path / "setup.cfg"
+    if not file.is_file():
+        return {}
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(file.read_text(encoding="utf-8", errors="replace"))
+    except configparser.Error:
+        return {}
+    if not parser.has_section("options.extras_require"):
+        return {}
+    return {
+        name: [line.strip() for line in value.splitlines() if line.strip()]
+        for name, value in parser.items("options.extras_require")
+    }
 
 
 def group_requirements(doc: dict, group: str, seen: tuple[str, ...] = ()) -> list[str]:
@@ -219,11 +238,13 @@ def install(copy: Path, plan: TestPlan, *, relock: bool = False) -> Path:
     python = venv / "bin" / "python"
     pip = [sys.executable, "-m", "pip", "--python", str(python)] if own_pip else [str(python), "-m", "pip"]
     target = f".[{','.join(plan.extras)}]" if plan.extras else "."
-    doc = tomllib.loads((copy / "pyproject.toml").read_text(encoding="utf-8"))
+    pyproject = copy / "pyproject.toml"
+    doc = tomllib.loads(pyproject.read_text(encoding="utf-8")) if pyproject.is_file() else {}
     requirements = [r for group in plan.groups for r in group_requirements(doc, group)]
     project = doc.get("project", {})
+    extras = {**setup_cfg_extras(copy), **project.get("optional-dependencies", {})}
     installed = project.get("dependencies", []) + requirements
-    installed += [r for extra in plan.extras for r in project.get("optional-dependencies", {}).get(extra, [])]
+    installed += [r for extra in plan.extras for r in extras.get(extra, [])]
     if plan.runner == "pytest" and "pytest" not in _names(installed):
         requirements.append("pytest")  # the tests need pytest, and what is installed brings none
     result = _run([*pip, "install", "--quiet", target, *requirements], copy, "pip install")
