@@ -494,6 +494,7 @@ def onboard_package(
     path = Path(path).resolve()
     report = PackageReport(path=str(path), answers=dict(answers))
     tried: list[str] = []
+    runs: dict[str, testproof.TestRun] = {}  # the suite as it is, run once for both attempts
     try:
         if (
             try_strict_tests
@@ -504,7 +505,7 @@ def onboard_package(
             strict = {**answers, "test_settings": "template"}
             trial = PackageReport(path=str(path), answers=dict(strict))
             try:
-                _onboard(path, strict, template, trial, stop, prove_tests=True, dry_run=dry_run)
+                _onboard(path, strict, template, trial, stop, prove_tests=True, dry_run=dry_run, runs=runs)
             except TestsDiffer as error:
                 tried = [f"with them its own tests give: {'; '.join(error.differences)}"]
             except OnboardError as error:  # e.g. pytest-cov would not install: the same without them
@@ -515,7 +516,17 @@ def onboard_package(
                     " pass with them as they did before"
                 )
                 return trial
-        _onboard(path, answers, template, report, stop, prove_tests=prove_tests, dry_run=dry_run, tried=tried)
+        _onboard(
+            path,
+            answers,
+            template,
+            report,
+            stop,
+            prove_tests=prove_tests,
+            dry_run=dry_run,
+            tried=tried,
+            runs=runs,
+        )
     except (NotAPackage, OnboardError) as error:
         report.status, report.error = ERROR, str(error)
     except KeyboardInterrupt:
@@ -595,6 +606,7 @@ def _onboard(
     prove_tests: bool = False,
     dry_run: bool = False,
     tried: list[str] = (),
+    runs: dict | None = None,
 ) -> None:
     require_package(path)
     package = _Package(path, report)
@@ -688,7 +700,7 @@ def _onboard(
         if package.planned:
             _prove(package, before(), licence.is_mit, added_urls)
             if prove_tests:
-                _prove_tests(package, tests)
+                _prove_tests(package, tests, {} if runs is None else runs)
     blockers = toolsettings.pytest_blockers(path, doc, planned.runner) + list(tried)
     report.notes += toolsettings.next_steps(answers, blockers)
     if dry_run:
@@ -700,24 +712,25 @@ def _onboard(
     report.status = ONBOARDED if report.changed_files else UNCHANGED
 
 
-def _prove_tests(package: _Package, plan: testproof.TestPlan) -> None:
-    """Run the package's own tests as they are and with the planned edits, in scratch copies;
-    any test that gets worse leaves the package as it was."""
-    runs = []
+def _prove_tests(package: _Package, plan: testproof.TestPlan, runs: dict[str, testproof.TestRun]) -> None:
+    """Run the package's own tests as they are (unless `runs` has that run already) and with the
+    planned edits, in scratch copies; any test that gets worse leaves the package as it was."""
     for edited in (False, True):
+        if not edited and "before" in runs:
+            continue
         with tempfile.TemporaryDirectory(prefix="ppt-tests-") as tmp:
             copy = proof.copy_package(package.path, Path(tmp) / "package")
             if edited:
                 package.apply_to(copy)
             try:
                 python = testproof.install(copy, plan, relock=edited and "pyproject.toml" in package.planned)
-                runs.append(testproof.run_tests(copy, plan, python))
+                runs["after" if edited else "before"] = testproof.run_tests(copy, plan, python)
             except testproof.TestsUnavailable as error:
                 state = "with onboarding's edits" if edited else "as it is"
                 raise OnboardError(
                     f"left as it was: the package's own tests ({plan.describe()}) could not be run {state}: {error}"
                 ) from None
-    before, after = runs
+    before, after = runs["before"], runs["after"]
     differences = testproof.compare_runs(before, after)
     if differences:
         raise TestsDiffer(
