@@ -110,6 +110,9 @@ STRICT_PYTEST_HOLDS = {"rstdoc": "template"}
 def expect_lookup_utils(package: Path, report: dict) -> None:
     # README.md is the readme and the tests run with pytest: the release guard holds, and is added.
     assert (package / "tests/test_readme.py").is_file()
+    # The release guard it adds skips on merge requests; the report says it stops a release
+    # while the README skeleton onboarding appended is not filled in.
+    assert any("fails a release tag's pipeline while README.md holds" in note for note in report["notes"])
     step = next(note for note in report["notes"] if "-d test_settings=template" in note)
     assert "it pins pytest ^7.4" in step and "its tests are in lookuputils/tests" in step
 

@@ -471,6 +471,13 @@ def _other_files(package: _Package, render: Path, answers: dict[str, str], facts
         if relative == "CHANGELOG.md":
             text = _changelog(text)
         package.write(relative, text, f"{relative}: added from the template")
+        if relative == "tests/test_readme.py" and readme_rules.PLACEHOLDER_MARK in (
+            package.read("README.md") or ""
+        ):
+            package.report.notes.append(
+                f"{relative} skips on merge requests and fails a release tag's pipeline while README.md holds"
+                f" {readme_rules.PLACEHOLDER_MARK} lines: fill them in before the next release"
+            )
 
 
 def onboard_package(
