@@ -4,9 +4,9 @@
 and its default groups for a Poetry package, `poetry install`; otherwise pip, with the test
 extras or PEP 735 dependency groups it declares), runs its test suite (pytest when the package
 uses pytest, else unittest discovery), once as it is and once with the planned edits, and
-compares the two runs test by test. A test that passed (or was skipped) and now fails or errors,
-a test that no longer runs, or an added test that fails, is a difference: the package is then
-left as it was, and the report names each one.
+compares the two runs test by test. A test that passed and now fails, errors or is skipped, a
+test that no longer runs, or an added test that fails, is a difference: the package is then
+left as it was, and the report names each one. A test that failed before may fail again.
 
 Nothing here knows of any machine's package index: Poetry and pip read their own configuration
 and environment variables (PIP_INDEX_URL, POETRY_PYPI_MIRROR_URL, ...), which are passed through.
