@@ -35,6 +35,8 @@ NEWEST_ANSWERS = {
 # An existing package's own layout and licence: the template adds no code, tests of the code,
 # licence file or type-checker settings.
 FLAT_OTHER_ANSWERS = {**REQUIRED_ANSWERS, "package_layout": "flat", "license": "other"}
+# What onboarding records for an existing package: its own layout, licence and tool settings.
+ONBOARDED_ANSWERS = {**FLAT_OTHER_ANSWERS, "test_settings": "own", "lint_settings": "own"}
 
 ANSWER_SETS = {"defaults": REQUIRED_ANSWERS, "awkward": AWKWARD_ANSWERS, "newest": NEWEST_ANSWERS}
 
@@ -68,3 +70,8 @@ NO_DOCS_ANSWERS = {**REQUIRED_ANSWERS, "docs": "none"}
 @pytest.fixture(scope="session")
 def no_docs_package(copie_session) -> Path:
     return _render(copie_session, NO_DOCS_ANSWERS)
+
+
+@pytest.fixture(scope="session")
+def own_settings_package(copie_session) -> Path:
+    return _render(copie_session, ONBOARDED_ANSWERS)

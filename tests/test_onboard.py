@@ -599,7 +599,6 @@ def test_onboard_adds_the_files_the_package_lacks_and_keeps_its_own(onboarded):
     tiny = packages["tiny-tool"]
     for file in (
         ".gitlab-ci.yml",
-        ".pre-commit-config.yaml",
         ".editorconfig",
         ".gitignore",
         "CHANGELOG.md",
@@ -612,6 +611,8 @@ def test_onboard_adds_the_files_the_package_lacks_and_keeps_its_own(onboarded):
     assert "First release" not in (tiny / "CHANGELOG.md").read_text()
     # Without __version__ the template's smoke test would fail: not added, and said why.
     assert not (packages["gridmap"] / "tests/test_package.py").exists()
+    # Hooks the package never ran would fail its next pipeline: not added; the report says how.
+    assert not (tiny / ".pre-commit-config.yaml").exists()
 
 
 def test_onboard_twice_changes_nothing(onboarded, template, tmp_path):
@@ -830,9 +831,10 @@ def test_copier_update_to_a_newer_template_tag_works_after_onboarding(tmp_path):
     copier.run_update(str(package), overwrite=True, unsafe=True, defaults=True, vcs_ref="v2.0.0", quiet=True)
 
     assert (package / "CONTRIBUTING.md").read_text() == "# Contributing to Lookup Client\n"
-    assert "rev: v6.1.0" in (package / ".pre-commit-config.yaml").read_text()
+    # What onboarding decided holds: the template's hooks and pytest settings stay out.
+    assert not (package / ".pre-commit-config.yaml").exists()
     text = (package / "pyproject.toml").read_text()
-    assert 'log_level = "DEBUG"' in text
+    assert "log_level" not in text and "[tool.ruff" not in text
     for comment in comments(POETRY1["pyproject.toml"]):
         assert comment in text
     requirements = [Requirement(r).name for r in tomllib.loads(text)["project"]["dependencies"]]
@@ -844,6 +846,20 @@ def test_copier_update_to_a_newer_template_tag_works_after_onboarding(tmp_path):
     assert yaml.safe_load((package / ".copier-answers.yml").read_text())["_commit"] == "v2.0.0"
     code, out, _ = run_cli("onboard", "--check", "--no-build", "--json", "--template", template, package)
     assert json.loads(out)["packages"][0]["failing_rules"] == [] and code == 0
+
+    # The next step the report names takes them, when the maintainers are ready.
+    git_commit_all(package, "Update to the template v2.0.0")
+    copier.run_update(
+        str(package),
+        overwrite=True,
+        unsafe=True,
+        defaults=True,
+        quiet=True,
+        data={"test_settings": "template", "lint_settings": "template"},
+    )
+    assert "rev: v6.1.0" in (package / ".pre-commit-config.yaml").read_text()
+    text = (package / "pyproject.toml").read_text()
+    assert 'log_level = "DEBUG"' in text and "[tool.ruff]" in text
 
 
 # --- asking the user ---

@@ -81,9 +81,9 @@ def expect_lookup_client_v2(package: Path, report: dict) -> None:
     assert len(summary) > 200 and project["project"]["description"] == summary
     assert project["project"]["authors"] == []
     assert project["tool"]["poe"]["tasks"] == {"test": {"cmd": "pytest"}, "lint": {"cmd": "ruff check"}}
-    # Its own dev group keeps its form; the template's tool it lacked is added (pytest comes
-    # from the included test group).
-    assert project["dependency-groups"]["dev"] == [{"include-group": "test"}, "ruff", "pre-commit>=4"]
+    # Its own dev group keeps its form (pytest comes from the included test group); the hooks'
+    # pre-commit is not added, as the hooks are not (lint_settings: own).
+    assert project["dependency-groups"]["dev"] == [{"include-group": "test"}, "ruff"]
     assert project["project"]["urls"]["Issues"] == "https://github.com/uisdevops/lookup-client-v2/issues"
     assert project["project"]["license"] == "MIT" and (package / "LICENSE.txt").is_file()
     answers = yaml.safe_load((package / ".copier-answers.yml").read_text())

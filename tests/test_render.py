@@ -172,6 +172,17 @@ def test_a_package_in_its_own_layout_gets_no_settings_for_code_it_does_not_have(
     run(tool("validate-pyproject"), "pyproject.toml", cwd=flat_package)
 
 
+def test_a_package_that_keeps_its_own_tool_settings_gets_none_of_the_templates(own_settings_package):
+    package = own_settings_package
+    pyproject = tomllib.loads((package / "pyproject.toml").read_text())
+    assert not {"pytest", "coverage", "mypy", "ruff"} & set(pyproject["tool"])
+    assert pyproject["dependency-groups"]["dev"] == ["pytest"]  # whichever its own settings work with
+    assert not (package / ".pre-commit-config.yaml").exists()
+    readme = (package / "README.md").read_text()
+    assert "poetry run pytest" in readme and "pre-commit" not in readme and "fail_under" not in readme
+    run(tool("validate-pyproject"), "pyproject.toml", cwd=package)
+
+
 def test_pyproject_passes_validate_pyproject_with_known_classifiers(rendered):
     _, package = rendered
     classifiers = tomllib.loads((package / "pyproject.toml").read_text())["project"]["classifiers"]

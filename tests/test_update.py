@@ -834,9 +834,13 @@ def test_update_of_an_owned_package_delivers_the_template_release(story, templat
     readme = (story.package / "README.md").read_text()
     assert NEW_SECTION in readme
     pyproject_text = (story.package / "pyproject.toml").read_text()
-    assert tomlkit.parse(pyproject_text)["tool"]["ruff"]["line-length"] == template.line_length_v2
     assert NEW_DEV_DEPENDENCY in pyproject_text
     assert (story.package / NEW_FILE).is_file()
+    if answers(story.package).get("lint_settings") == "own":  # onboarded: its own lint, kept so
+        assert "ruff" not in tomlkit.parse(pyproject_text)["tool"]
+        assert not (story.package / ".pre-commit-config.yaml").exists()
+        return
+    assert tomlkit.parse(pyproject_text)["tool"]["ruff"]["line-length"] == template.line_length_v2
     assert (story.package / ".pre-commit-config.yaml").read_text().startswith(NEW_PRE_COMMIT_COMMENT)
 
 

@@ -50,6 +50,7 @@ RULES = {
     "ci-include-pinned": "the common pipeline include is pinned to a release tag (vX.Y.Z)",
     "answers-file": "a Copier answers file records the template and version (copier update works)",
     "template-version": "the package is on the template's latest version",
+    "own-tests": "onboarding keeps the package's own tests as they were (only with --prove-tests)",
 }
 
 

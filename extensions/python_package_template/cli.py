@@ -23,11 +23,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import fleet
-from .checks import FAIL, RULES, check_package
+from .checks import FAIL, PASS, RULES, SKIP, RuleResult, check_package
 from .infer import Inferred, NotAPackage, infer_answers, require_package
 from .onboard import ERROR, INTERRUPTED, ONBOARDED, SKIPPED, UNCHANGED, PackageReport, onboard_package
 from .safety import mask_credentials
 from .template_source import (
+    ANSWERS_FILE,
     DEFAULT_TEMPLATE_HELP,
     DEFAULT_TEMPLATE_TEXT,
     TemplateError,
@@ -50,14 +51,18 @@ writes .copier-answers.yml so that `copier update` works from then on. It never 
 package's own content, never switches its build backend and never touches a non-MIT licence;
 what it cannot merge it reports as a conflict. Each package is built with its own backend
 before and after the edits: unless the wheels differ only where the rules ask, nothing is
-written. A dirty working tree is refused. Nothing is committed: review with `git diff`, then
-commit. Running it again changes nothing.
+written. It adds none of the template's hooks, ruff or mypy settings, and its strict pytest
+settings only where --prove-tests shows they hold: --prove-tests also runs each package's own
+tests before and after, and any test that gets worse leaves it as it was. A dirty working tree
+is refused. Nothing is committed: review with `git diff`, then commit. Running it again changes
+nothing.
 """
 
 EPILOG = f"""\
 examples:
   python-package-template onboard ../lookup-client
   python-package-template onboard --yes --data ci_include_ref=v6.1.0 ../pkgs/*
+  python-package-template onboard --prove-tests ../lookup-client
   python-package-template onboard --check --json ../pkgs/* > report.json
 
 The template (--template) is used at its latest release tag (HEAD when it has no tags);
@@ -129,6 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the results as JSON on stdout (progress still goes to stderr)",
     )
     onboard.add_argument(
+        "--prove-tests",
+        action="store_true",
+        help="run each package's own tests before and after the edits (installed as its CI would:"
+        " Poetry, or pip with its test extras or groups); any test that gets worse leaves it as it was",
+    )
+    onboard.add_argument(
         "--no-build",
         action="store_true",
         help="with --check: skip building the package (the pypi-metadata rule)",
@@ -159,9 +170,19 @@ def _infer_job(path: str, python_choices: tuple[str, ...]) -> Inferred | str:
         return f"could not read the package: {type(error).__name__}: {error}"
 
 
-def _onboard_job(path: str, answers: dict[str, str], template: TemplateSource) -> PackageReport:
+def _onboard_job(
+    path: str, answers: dict[str, str], template: TemplateSource, prove_tests: bool = False, chosen=()
+) -> PackageReport:
+    """`chosen`: the answers the user gave (--data), which onboarding never second-guesses."""
     try:
-        report = onboard_package(path, answers, template, stop=stop_requested)
+        report = onboard_package(
+            path,
+            answers,
+            template,
+            stop=stop_requested,
+            prove_tests=prove_tests,
+            try_strict_tests="test_settings" not in chosen,
+        )
     except KeyboardInterrupt:
         if not in_worker():  # in the main process: Ctrl-C stops the whole run
             raise
@@ -182,12 +203,37 @@ def _onboard_job(path: str, answers: dict[str, str], template: TemplateSource) -
     return report
 
 
-def _check_job(path: str, tags: list[str], build: bool, unreachable: str = "") -> PackageReport:
+def _own_tests_rule(path: str, template: TemplateSource, data: dict[str, str]) -> RuleResult:
+    """What --prove-tests would find: onboarding planned (nothing written) and the package's own
+    tests run before and after the planned edits."""
+    if (Path(path) / ANSWERS_FILE).is_file():
+        return RuleResult("own-tests", SKIP, "already onboarded: nothing to prove")
+    choices = next((q.choices for q in template.questions if q.name == "python_min"), ())
+    answers, _ = template.resolve(infer_answers(Path(path), choices).answers, data)
+    planned = onboard_package(
+        path, answers, template, prove_tests=True, dry_run=True, try_strict_tests="test_settings" not in data
+    )
+    if planned.error:
+        return RuleResult("own-tests", FAIL, planned.error)
+    proved = [note for note in planned.notes if note.startswith("the package's own tests")]
+    return RuleResult("own-tests", PASS, proved[0] if proved else "nothing to change")
+
+
+def _check_job(
+    path: str,
+    tags: list[str],
+    build: bool,
+    unreachable: str = "",
+    template: TemplateSource | None = None,
+    data: dict | None = None,
+) -> PackageReport:
     report = PackageReport(path=path, status="checked")
     try:
         require_package(Path(path))
-        rules = check_package(Path(path), template_tags=tags, build=build, template_unreachable=unreachable)
-        report.rules = [r.as_dict() for r in rules]
+        results = check_package(Path(path), template_tags=tags, build=build, template_unreachable=unreachable)
+        if template is not None:
+            results.append(_own_tests_rule(path, template, data or {}))
+        report.rules = [r.as_dict() for r in results]
     except NotAPackage as error:
         report.status, report.error = ERROR, str(error)
     except Exception as error:
@@ -320,7 +366,7 @@ def _prepare(args: argparse.Namespace, workdir: Path, err: TextIO) -> TemplateSo
     return template
 
 
-def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _check(args: argparse.Namespace, data: dict[str, str], out: TextIO, err: TextIO) -> int:
     template = None
     tags: list[str] = []
     unreachable = ""
@@ -330,8 +376,19 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except TemplateError as error:
         print(f"warning: {error} The template-version rule is skipped.", file=err)
         unreachable = str(error).split(". Give the template", 1)[0]
-    jobs = [(path, tags, not args.no_build, unreachable) for path in args.paths]
-    reports = run_all(_check_job, jobs, args.jobs, _progress(len(jobs), "checked", args.paths, err))
+    with tempfile.TemporaryDirectory(prefix="ppt-template-") as workdir:
+        source = None
+        if args.prove_tests:  # the own-tests rule plans onboarding, so it needs the template
+            try:
+                source = _prepare(args, Path(workdir), err)
+            except TemplateError as error:
+                print(f"python-package-template: {error}", file=err)
+                return 2
+        jobs = [
+            (path, tags, not args.no_build, unreachable, source and replace(source), data)
+            for path in args.paths
+        ]
+        reports = run_all(_check_job, jobs, args.jobs, _progress(len(jobs), "checked", args.paths, err))
     reports = [
         r if isinstance(r, PackageReport) else PackageReport(path=p, status=ERROR, error=str(r))
         for p, r in zip(args.paths, reports, strict=True)
@@ -423,7 +480,10 @@ def _onboard(
             reports[index] = PackageReport(path=path, notes=list(found_notes))
 
         # The clone is shared by the workers; each gets a fresh (picklable) description of it.
-        jobs = [(args.paths[index], answers, replace(template)) for index, answers in work]
+        jobs = [
+            (args.paths[index], answers, replace(template), args.prove_tests, tuple(data))
+            for index, answers in work
+        ]
         labels = [args.paths[index] for index, _ in work]
         done = run_all(_onboard_job, jobs, args.jobs, _progress(len(jobs), "onboarded", labels, err))
         for (index, answers), result in zip(work, done, strict=True):
@@ -471,7 +531,7 @@ def main(
                 parser.error("--jobs must be at least 1")
             data = _parse_data(args.data, parser)
             if args.check:
-                return _check(args, out, err)
+                return _check(args, data, out, err)
             return _onboard(args, data, out, err, prompt_input, prompt_output)
         except KeyboardInterrupt:
             # Before any package was worked on, or after the work ended: nothing is half done.

@@ -257,6 +257,11 @@ def infer_answers(path: Path, python_choices: tuple[str, ...] = ()) -> Inferred:
     else:
         inferred.set("package_layout", "flat", "no code found")
 
+    # The template's strict settings would change how the package's tests and lint run: an
+    # existing package keeps its own (the report says how to take the template's).
+    inferred.set("test_settings", "own", "an existing package keeps its own")
+    inferred.set("lint_settings", "own", "an existing package keeps its own")
+
     urls = {str(k).lower(): str(v) for k, v in (meta.get("urls") or {}).items()}
     for key in ("homepage", "documentation", "repository"):
         if where == "[tool.poetry]" and meta.get(key):

@@ -31,6 +31,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import tomllib
 import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -39,7 +40,7 @@ import copier
 import tomlkit
 import yaml
 
-from . import edits, proof, safety, setuptools_legacy
+from . import edits, proof, safety, setuptools_legacy, testproof, toolsettings
 from . import readme as readme_rules
 from .infer import NotAPackage, find_import_packages, git_output, parse_remote, require_package
 from .journal import Journal, JournalInUse, journal_for
@@ -66,6 +67,16 @@ ONBOARDED, UNCHANGED, SKIPPED, ERROR, INTERRUPTED = (
 
 class OnboardError(Exception):
     """Onboarding stopped before writing anything; the message says why and what to do."""
+
+
+class TestsDiffer(OnboardError):
+    """With the planned edits the package's own tests would give a different result."""
+
+    __test__ = False
+
+    def __init__(self, message: str, differences: list[str]) -> None:
+        super().__init__(message)
+        self.differences = differences
 
 
 @dataclass
@@ -326,11 +337,17 @@ def _answers_text(rendered: str, src_path: str, commit: str) -> str:
     )
 
 
-def _defines_version(package_dir: Path | None) -> bool:
+def version_holds(package_dir: Path | None, version: str) -> bool:
+    """Whether the template's smoke test (`__version__` equals the installed version) holds: the
+    package sets `__version__` to its version, or reads it from its installed metadata."""
     if package_dir is None:
         return False
     init = package_dir / "__init__.py" if package_dir.is_dir() else package_dir
-    return init.is_file() and "__version__" in init.read_text(encoding="utf-8", errors="replace")
+    text = init.read_text(encoding="utf-8", errors="replace") if init.is_file() else ""
+    literal = re.search(r"^__version__\s*(?::\s*str\s*)?=\s*[\"']([^\"']+)[\"']", text, re.M)
+    if literal:
+        return bool(version) and literal[1] == version
+    return bool(re.search(r"^__version__\s*(?::\s*str\s*)?=.*\bversion\(", text, re.M))
 
 
 @dataclass
@@ -509,10 +526,26 @@ def _changelog(render_text: str) -> str:
     )
 
 
-def _other_files(package: _Package, render: Path, answers: dict[str, str], code: list[Path]) -> None:
+def _test_file_note(relative: str, answers: dict[str, str], facts: dict) -> str:
+    """Why one of the template's tests would not hold on the package ("" when it holds)."""
+    if relative == "tests/test_readme.py":
+        if facts["readme"] != "README.md":
+            return f"its test reads README.md, and the package's readme is {facts['readme'] or 'none'}"
+        if facts["runner"] != "pytest":
+            return "it is a pytest test, and the package's tests run with unittest"
+    elif relative == "tests/test_package.py" and not version_holds(facts["code"], facts["version"]):
+        return (
+            f"its test needs {answers['package_name']}.__version__ to equal the installed version"
+            f" ({facts['version'] or 'dynamic'}), which the package does not set (set it, or write the test yourself)"
+        )
+    return ""
+
+
+def _other_files(package: _Package, render: Path, answers: dict[str, str], facts: dict) -> None:
+    """The template's other files the package lacks; `facts` says what its tests need (readme,
+    runner, code, version)."""
     handled = {"pyproject.toml", "README.md", "LICENSE.txt", ".gitlab-ci.yml", ".gitignore", ANSWERS_FILE}
     source_dir = f"src/{answers['package_name']}/"
-    code_dir = code[0] if code else None
     for file in sorted(p for p in render.rglob("*") if p.is_file()):
         relative = file.relative_to(render).as_posix()
         if relative in handled or package.exists(relative):
@@ -526,29 +559,77 @@ def _other_files(package: _Package, render: Path, answers: dict[str, str], code:
                     " hints (then add the classifier Typing :: Typed)"
                 )
             continue  # the package's code is its own
-        if relative.startswith("tests/test_") and not _defines_version(code_dir):
-            package.report.notes.append(
-                f"{relative} not added: its test needs {answers['package_name']}.__version__, which the package does"
-                " not define (define __version__, or write the test yourself)"
-            )
+        why_not = _test_file_note(relative, answers, facts) if relative.startswith("tests/test_") else ""
+        if why_not:
+            package.report.notes.append(f"{relative} not added: {why_not}")
             continue
         text = file.read_text(encoding="utf-8")
         if relative == "CHANGELOG.md":
             text = _changelog(text)
         package.write(relative, text, f"{relative}: added from the template")
+        if relative == "tests/test_readme.py" and readme_rules.PLACEHOLDER_MARK in (
+            package.read("README.md") or ""
+        ):
+            package.report.notes.append(
+                f"{relative} skips on merge requests and fails a release tag's pipeline while README.md holds"
+                f" {readme_rules.PLACEHOLDER_MARK} lines: fill them in before the next release"
+            )
 
 
 def onboard_package(
-    path: str | Path, answers: dict[str, str], template: TemplateSource, stop=None
+    path: str | Path,
+    answers: dict[str, str],
+    template: TemplateSource,
+    stop=None,
+    *,
+    prove_tests: bool = False,
+    dry_run: bool = False,
+    try_strict_tests: bool = False,
 ) -> PackageReport:
     """Onboard the package at `path` with `answers` (all of the template's questions answered).
     Never raises but KeyboardInterrupt (after putting the package back as it was): what went
     wrong is in the report. `stop()`, when given, is asked just before anything is written:
-    True leaves the package as it was (a fleet run that was interrupted)."""
+    True leaves the package as it was (a fleet run that was interrupted). `prove_tests` runs
+    the package's own tests before and after the planned edits (see testproof); `dry_run`
+    plans and proves, and writes nothing. `try_strict_tests` (with `prove_tests`, for answers
+    `test_settings: own`) first tries the template's strict pytest settings, where nothing
+    that can be seen stands in their way, and takes them when the package's tests prove they hold."""
     path = Path(path).resolve()
     report = PackageReport(path=str(path), answers=dict(answers))
+    tried: list[str] = []
+    runs: dict[str, testproof.TestRun] = {}  # the suite as it is, run once for both attempts
     try:
-        _onboard(path, answers, template, report, stop)
+        if (
+            try_strict_tests
+            and prove_tests
+            and answers.get("test_settings") == "own"
+            and _strict_may_hold(path)
+        ):
+            strict = {**answers, "test_settings": "template"}
+            trial = PackageReport(path=str(path), answers=dict(strict))
+            try:
+                _onboard(path, strict, template, trial, stop, prove_tests=True, dry_run=dry_run, runs=runs)
+            except TestsDiffer as error:
+                tried = [f"with them its own tests give: {'; '.join(error.differences)}"]
+            except OnboardError as error:  # e.g. pytest-cov would not install: the same without them
+                tried = [f"with them, {str(error).removeprefix('left as it was: ')}"]
+            else:
+                trial.notes.append(
+                    "took the template's strict pytest settings (test_settings: template): the package's own tests"
+                    " pass with them as they did before"
+                )
+                return trial
+        _onboard(
+            path,
+            answers,
+            template,
+            report,
+            stop,
+            prove_tests=prove_tests,
+            dry_run=dry_run,
+            tried=tried,
+            runs=runs,
+        )
     except (NotAPackage, OnboardError) as error:
         report.status, report.error = ERROR, str(error)
     except KeyboardInterrupt:
@@ -560,6 +641,19 @@ def onboard_package(
     if report.status in (ERROR, INTERRUPTED):
         report.changed_files = []
     return report
+
+
+def _strict_may_hold(path: Path) -> bool:
+    """Whether the template's strict pytest settings are worth trying: the package configures
+    pytest nowhere, and nothing that can be seen (its pytest pin, where its tests are) stands in
+    their way."""
+    try:
+        doc = tomllib.loads((path / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+    plan = testproof.plan_for(path)
+    configured = testproof.configures_pytest(path, doc)
+    return not configured and not toolsettings.pytest_blockers(path, doc, plan.runner)
 
 
 def _refuse_dirty(path: Path) -> None:
@@ -606,7 +700,16 @@ def _remote_urls(path: Path, report: PackageReport) -> dict[str, str]:
 
 
 def _onboard(
-    path: Path, answers: dict[str, str], template: TemplateSource, report: PackageReport, stop=None
+    path: Path,
+    answers: dict[str, str],
+    template: TemplateSource,
+    report: PackageReport,
+    stop=None,
+    *,
+    prove_tests: bool = False,
+    dry_run: bool = False,
+    tried: list[str] = (),
+    runs: dict | None = None,
 ) -> None:
     require_package(path)
     journal = journal_for(path)
@@ -682,9 +785,6 @@ def _onboard(
         answers_text = _render(template, answers, render)
         _plan_licence(package, render, licence)
         readme = _readme(package, render, licence.is_mit, answers, urls)
-        _other_files(package, render, answers, code)
-        if legacy:
-            _setup_cfg(package, readme, licence.is_mit)
         new_text, changes, conflicts, notes, added_urls = merge_pyproject(
             pyproject_text or _legacy_build_system(package, legacy),
             (render / "pyproject.toml").read_text(encoding="utf-8"),
@@ -693,7 +793,7 @@ def _onboard(
             licence_is_mit=licence.is_mit,
             published_classifiers=lambda: before().metadata.get("classifier", []),
             urls=urls,
-            has_changelog=package.exists("CHANGELOG.md"),
+            has_changelog=package.exists("CHANGELOG.md") or (render / "CHANGELOG.md").is_file(),
         )
         report.conflicts += conflicts
         report.notes += notes
@@ -706,6 +806,15 @@ def _onboard(
             package.write("pyproject.toml", new_text, changes)
             if (path / "poetry.lock").is_file():
                 report.notes.append("poetry.lock: pyproject.toml changed; run `poetry lock` to refresh it")
+        # The template's tests are decided on pyproject.toml as planned (it may gain pytest); the
+        # proof runs the suite as the package runs it today.
+        tests = testproof.plan_for(path)
+        planned = testproof.plan_for(path, package.read("pyproject.toml"))
+        meta, _ = pyproject_metadata(doc)
+        facts = {"readme": readme, "runner": planned.runner, "code": code[0] if code else None}
+        _other_files(package, render, answers, {**facts, "version": str(meta.get("version") or "")})
+        if legacy:
+            _setup_cfg(package, readme, licence.is_mit)
         _ci(package, render, answers)
         _gitignore(package, render)
         package.write(
@@ -716,6 +825,13 @@ def _onboard(
         package.refuse_outside()
         if package.planned:
             _prove(package, before(), licence.is_mit, added_urls)
+            if prove_tests:
+                _prove_tests(package, tests, {} if runs is None else runs)
+    blockers = toolsettings.pytest_blockers(path, doc, planned.runner) + list(tried)
+    report.notes += toolsettings.next_steps(answers, blockers)
+    if dry_run:
+        report.status = "planned" if report.changed_files else UNCHANGED
+        return
     if stop is not None and stop():
         raise KeyboardInterrupt
     package.write_all()
@@ -746,6 +862,38 @@ def _setup_cfg(package: _Package, readme: str | None, licence_is_mit: bool) -> N
         changes += changed
     if changes:
         package.write("setup.cfg", text, changes)
+
+
+def _prove_tests(package: _Package, plan: testproof.TestPlan, runs: dict[str, testproof.TestRun]) -> None:
+    """Run the package's own tests as they are (unless `runs` has that run already) and with the
+    planned edits, in scratch copies; any test that gets worse leaves the package as it was."""
+    for edited in (False, True):
+        if not edited and "before" in runs:
+            continue
+        with tempfile.TemporaryDirectory(prefix="ppt-tests-") as tmp:
+            copy = proof.copy_package(package.path, Path(tmp) / "package")
+            if edited:
+                package.apply_to(copy)
+            try:
+                python = testproof.install(copy, plan, relock=edited and "pyproject.toml" in package.planned)
+                runs["after" if edited else "before"] = testproof.run_tests(copy, plan, python)
+            except testproof.TestsUnavailable as error:
+                state = "with onboarding's edits" if edited else "as it is"
+                raise OnboardError(
+                    f"left as it was: the package's own tests ({plan.describe()}) could not be run {state}: {error}"
+                ) from None
+    before, after = runs["before"], runs["after"]
+    differences = testproof.compare_runs(before, after)
+    if differences:
+        raise TestsDiffer(
+            f"left as it was: with onboarding's edits the package's own tests ({plan.describe()}) would give a"
+            f" different result: {'; '.join(differences)}. Before: {before.summary()}; after: {after.summary()}."
+            f" The planned edits were: {'; '.join(package.report.changes)}",
+            differences,
+        )
+    package.report.notes.append(
+        f"the package's own tests ({plan.describe()}): {before.summary()} before the edits; {after.summary()} after"
+    )
 
 
 def _prove(package: _Package, before: proof.Built, licence_is_mit: bool, added_urls: list[str]) -> None:

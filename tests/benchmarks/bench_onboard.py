@@ -2,7 +2,7 @@
 
 Run on demand (pytest does not collect it):
 
-    .venv/bin/python tests/benchmarks/bench_onboard.py [PACKAGES] [JOBS...]
+    .venv/bin/python tests/benchmarks/bench_onboard.py [--prove-tests] [PACKAGES] [JOBS...]
 
 It generates a fleet of PACKAGES (default 100) small packages in git repos, each with its own
 remote, cycling through the package shapes of tests/test_onboard.py, tests/real_world.py and
@@ -13,7 +13,9 @@ them all (each built before and after with its own backend, the proof), onboardi
 once committed (nothing to do), `--check --no-build`, and `--check` (a build and
 `twine check --strict` per package). Build environments are cached per distinct
 `build-system.requires` (in ~/.cache/python-package-template, or $PYTHON_PACKAGE_TEMPLATE_CACHE);
-the first run creates them, which the "warm-up" line times.
+the first run creates them, which the "warm-up" line times. With --prove-tests it also times
+`onboard --yes --prove-tests` on a fresh fleet, after a warm-up that fills pip's and Poetry's
+caches: each package's own tests are installed and run before and after (see testproof).
 Target (issue 7): 100 packages in under a minute on 2 cores, builds included. Each line also
 gives the CPU time the command used, and that divided by the cores: the wall time it needs
 on cores of its own, when other work shares the machine.
@@ -93,7 +95,7 @@ def timed(label: str, args: list[str | Path], count: int) -> float:
     return seconds
 
 
-def main(count: int = 100, *jobs_list: int) -> int:
+def main(count: int = 100, *jobs_list: int, prove_tests: bool = False) -> int:
     jobs_list = jobs_list or (os.cpu_count() or 1,)
     with tempfile.TemporaryDirectory(prefix="bench-onboard-") as tmp:
         tmp = Path(tmp)
@@ -101,6 +103,13 @@ def main(count: int = 100, *jobs_list: int) -> int:
         print(f"{count} packages, {os.cpu_count()} CPUs")
         warm = fleet(tmp / "warm-up", len(ALL_SHAPES))
         timed("warm-up (build environments)", ["onboard", "--yes", "--template", template, *warm], len(warm))
+        if prove_tests:
+            warm = fleet(tmp / "warm-up-tests", len(ALL_SHAPES))
+            timed(
+                "warm-up (test installs)",
+                ["onboard", "--yes", "--prove-tests", "--template", template, *warm],
+                len(warm),
+            )
         for jobs in jobs_list:
             packages = fleet(tmp / f"fleet-{jobs}", count)
             print(f"--jobs {jobs}:")
@@ -115,9 +124,19 @@ def main(count: int = 100, *jobs_list: int) -> int:
                 "onboard --check --no-build", ["onboard", "--check", "--no-build", *common, *packages], count
             )
             timed("onboard --check", ["onboard", "--check", *common, *packages], count)
+            if prove_tests:
+                # Each package's own tests run before and after, in scratch installs; the warm-up
+                # above filled pip's and Poetry's caches.
+                proved = fleet(tmp / f"fleet-{jobs}-tests", count)
+                timed(
+                    "onboard --yes --prove-tests",
+                    ["onboard", "--yes", "--prove-tests", *common, *proved],
+                    count,
+                )
             print(f"  100 packages take about {onboard / count * 100:.0f} seconds to onboard")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(*map(int, sys.argv[1:])))
+    arguments = [a for a in sys.argv[1:] if a != "--prove-tests"]
+    sys.exit(main(*map(int, arguments), prove_tests="--prove-tests" in sys.argv[1:]))

@@ -1,0 +1,117 @@
+"""The template's tool settings an existing package is not given, and what stands in the way.
+
+Onboarding records `test_settings: own` and `lint_settings: own`: the template's strict pytest
+settings and its ruff rules, strict mypy and pre-commit hooks would change how the package's
+tools run, and a pipeline that was green would turn red. The report gives each as a next step,
+with what the package would need to change first that can be seen without running anything
+(its pytest pin, where its tests live) and the command that takes them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+
+PYTEST_MIN = 8  # the template's `minversion`
+SKIP_DIRS = {".git", ".venv", "venv", ".tox", "build", "dist", "node_modules"}
+
+
+def pytest_constraints(doc: dict) -> list[str]:
+    """The version constraints the package puts on pytest, wherever it names it."""
+    found = []
+    poetry = doc.get("tool", {}).get("poetry", {})
+    tables = [poetry.get("dependencies", {}), poetry.get("dev-dependencies", {})]
+    tables += [group.get("dependencies", {}) for group in poetry.get("group", {}).values()]
+    for table in tables:
+        for name, constraint in table.items():
+            if canonicalize_name(name) == "pytest":
+                version = constraint.get("version", "*") if isinstance(constraint, dict) else constraint
+                found.append(str(version))
+    project = doc.get("project", {})
+    lists = [project.get("dependencies", []), *project.get("optional-dependencies", {}).values()]
+    lists += list(doc.get("dependency-groups", {}).values())
+    for requirements in lists:
+        for entry in requirements:
+            try:
+                requirement = Requirement(entry) if isinstance(entry, str) else None
+            except InvalidRequirement:
+                continue
+            if requirement and canonicalize_name(requirement.name) == "pytest":
+                found.append(str(requirement.specifier) or "*")
+    return found
+
+
+def allows_pytest_8(constraint: str) -> bool:
+    """Whether a pytest constraint (PEP 440, or Poetry's caret and tilde) allows pytest 8 or newer."""
+    text = constraint.strip()
+    poetry = re.fullmatch(r"([\^~])\s*(\d+)(?:\.(\d+))?(?:\.\d+)?", text)
+    if poetry:
+        major = int(poetry[2])
+        return major >= PYTEST_MIN if poetry[1] == "~" or major > 0 else False
+    if text in ("", "*"):
+        return True
+    try:
+        specifier = SpecifierSet(text)
+    except InvalidSpecifier:
+        return True  # not ours to judge: the proof by its tests will say
+    return any(specifier.contains(v) for v in ("8.0", "8.4", "9.0", "10.0"))
+
+
+def test_dirs_outside_tests(path: Path) -> list[str]:
+    """Folders holding test files (test_*.py, *_test.py) that `testpaths = ["tests"]` leaves out."""
+    found = set()
+    for file in path.rglob("*.py"):
+        relative = file.relative_to(path)
+        in_tests = relative.parts[0] == "tests"
+        if (
+            in_tests
+            or set(relative.parts[:-1]) & SKIP_DIRS
+            or not re.match(r"^(test_.*|.*_test)\.py$", file.name)
+        ):
+            continue
+        found.add(relative.parent.as_posix())
+    return sorted(found)
+
+
+def pytest_blockers(path: Path, doc: dict, runner: str) -> list[str]:
+    """What keeps the template's strict pytest settings from holding, as far as can be seen."""
+    if runner != "pytest":
+        return ["its tests run with unittest, not pytest"]
+    blockers = [
+        f"it pins pytest {constraint} (the settings need pytest {PYTEST_MIN} or newer: `minversion`)"
+        for constraint in dict.fromkeys(pytest_constraints(doc))
+        if not allows_pytest_8(constraint)
+    ]
+    outside = test_dirs_outside_tests(path)
+    if outside:
+        blockers.append(f'its tests are in {", ".join(outside)}, which `testpaths = ["tests"]` leaves out')
+    return blockers
+
+
+def next_steps(answers: dict[str, str], pytest_blocked_by: list[str]) -> list[str]:
+    """How to take the template's settings the package was not given."""
+    src = answers.get("package_layout") == "src"
+    steps = []
+    if answers.get("test_settings") == "own":
+        blocked = (
+            f" They do not hold yet: {'; '.join(pytest_blocked_by)}. Change that, then"
+            if pytest_blocked_by
+            else " Run"
+        )
+        steps.append(
+            "next step, to take the template's strict pytest settings (strict config and markers, warnings as"
+            f" errors, tests in tests/, pytest {PYTEST_MIN} or newer{', coverage at least 90%' if src else ''}):"
+            f"{blocked} `copier update --trust --defaults -d test_settings=template`, run the tests and fix what"
+            " fails before committing"
+        )
+    if answers.get("lint_settings") == "own":
+        steps.append(
+            f"next step, to take the template's ruff rules{', strict mypy' if src else ''} and pre-commit hooks"
+            " (which the pipeline then runs): `copier update --trust --defaults -d lint_settings=template`, then"
+            " `pre-commit run --all-files` and fix what it finds before committing"
+        )
+    return steps
