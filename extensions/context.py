@@ -57,6 +57,9 @@ TEST_TOOL_MODULES = frozenset(
         "mypy", "mypyc", "mypy_extensions", "typing_extensions", "pathspec", "librt", "ruff",
         "pre_commit", "cfgv", "identify", "nodeenv", "virtualenv", "yaml", "_yaml", "distlib",
         "filelock", "platformdirs",
+        # The docs group (docs: mkdocs): MkDocs, Material and the API reference's plugins.
+        "mkdocs", "material", "mkdocstrings", "mkdocstrings_handlers", "griffe", "mkdocs_gen_files",
+        "mkdocs_literate_nav", "mkdocs_section_index", "mkdocs_autorefs", "pymdownx", "markdown",
     }
 )  # fmt: skip
 _HOST = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+")
@@ -356,7 +359,7 @@ def package_name_error(value: str) -> str:
     if value in TEST_TOOL_MODULES:
         return (
             f"'{value}' is imported by the package's test and lint tools (pytest, coverage, mypy, ruff,"
-            f" pre-commit and what they use); choose a name that does not shadow it, e.g. '{value.strip('_')}_lib'."
+            f" pre-commit, MkDocs and what they use); choose a name that does not shadow it, e.g. '{value.strip('_')}_lib'."
         )
     return ""
 

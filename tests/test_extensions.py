@@ -308,9 +308,8 @@ def test_an_import_name_may_not_shadow_the_test_tools():
     # The package is installed beside its dev group, and the tools import what they depend on.
     from importlib.metadata import packages_distributions, requires
 
-    dev_group = re.findall(
-        r'^\s+"([a-z-]+)', (TEMPLATE_ROOT / "template" / "pyproject.toml.jinja").read_text(), re.M
-    )
+    pyproject = (TEMPLATE_ROOT / "template" / "pyproject.toml.jinja").read_text()
+    dev_group = re.findall(r'^\s+"([a-z-]+)', pyproject.split("\ndev = [", 1)[1].split("\n]", 1)[0], re.M)
     assert {"pytest", "pytest-cov", "mypy", "ruff", "pre-commit"} <= set(dev_group)
     shadowed = {name.replace("-", "_") for name in dev_group} | {"_pytest", "coverage", "hypothesis"}
     pytest_needs = {
@@ -325,6 +324,9 @@ def test_an_import_name_may_not_shadow_the_test_tools():
         if name.isidentifier() and not name.startswith("__"):
             assert "test and lint tools" in context.package_name_error(name), name
     assert context.package_name_error("pytest_lookup") == ""
+    # The docs group is installed beside it too: MkDocs and its plugins must import as themselves.
+    for name in ("mkdocs", "material", "mkdocstrings", "mkdocstrings_handlers", "mkdocs_gen_files", "griffe"):
+        assert "test and lint tools" in context.package_name_error(name), name
 
 
 # What CommonMark makes of a description that opens the README: anything but one paragraph of
