@@ -231,7 +231,7 @@ def check_answers(
 ) -> list[RuleResult]:
     """The answers-file and template-version rules; `unreachable` says why the template's release
     tags could not be listed, if they could not."""
-    problem = answers_problem(path)
+    problem = "" if answers.get("_src_path") and answers.get("_commit") else answers_problem(path)
     if problem:
         return [
             RuleResult("answers-file", FAIL, problem),
