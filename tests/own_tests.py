@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from real_world import MIT
+from team_shapes import DJANGO_POETRY1, SETUP_CFG_ONLY, SETUP_CFG_WITH_BUILD_SYSTEM, SETUP_PY_ONLY
 
 
 @dataclass(frozen=True)
@@ -224,6 +225,27 @@ SHAPES: dict[str, tuple[dict[str, str], str | None, OwnTests]] = {
         FLIT_README_RST,
         "https://github.com/samsmith/rstdoc.git",
         OwnTests("pytest", ("pytest",), {"passed": 2}),
+    ),
+    # The team's shapes of tests/team_shapes.py.
+    "ucam-django-lookup": (
+        DJANGO_POETRY1,
+        "git@gitlab.developers.cam.ac.uk:uis/devops/lookup/ucam-django-lookup.git",
+        OwnTests("pytest", ("pytest>=8", "typing-extensions>=4.7"), {"passed": 2}),
+    ),
+    "ucam-ldap-sync": (
+        SETUP_CFG_ONLY,
+        "https://gitlab.developers.cam.ac.uk/uis/devops/ldap-sync.git",
+        OwnTests("unittest", (), {"passed": 3}),
+    ),
+    "ucam-ldap-sync-pep517": (
+        SETUP_CFG_WITH_BUILD_SYSTEM,
+        "https://gitlab.developers.cam.ac.uk/uis/devops/ldap-sync-pep517.git",
+        OwnTests("unittest", (), {"passed": 3}),
+    ),
+    "ucam-webauth-helpers": (
+        SETUP_PY_ONLY,
+        "https://gitlab.developers.cam.ac.uk/uis/devops/webauth-helpers.git",
+        OwnTests("pytest", ("pytest>=8",), {"passed": 2}),
     ),
 }
 

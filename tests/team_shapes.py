@@ -1,5 +1,6 @@
 """Packages in the shapes of the team's own libraries, written for these tests: each is a
-{path: text} tree, a git remote, and how its own test suite is run (each passes as written).
+{path: text} tree whose own test suite passes as written (tests/own_tests.py says how each runs
+and plugs them into the onboarding story of tests/test_onboard_own_tests.py).
 
 - a Django-style Poetry 1 library: flat layout, dependencies restricted by Python version the
   way the team's Django libraries have them (`legacy-cgi` only above 3.12, backports below 3.11,
@@ -15,10 +16,6 @@
 from __future__ import annotations
 
 from real_world import MIT, README_SECTIONS
-
-# (command after `python -m`, what the suite prints for the tests that ran)
-PYTEST = ("pytest", "-q", "-p", "no:cacheprovider")
-UNITTEST = ("unittest", "discover", "-s", "tests", "-v")
 
 DJANGO_POETRY1 = {
     "pyproject.toml": """\
@@ -196,32 +193,4 @@ def test_410_is_not():
 SETUP_CFG_WITH_BUILD_SYSTEM = {
     **{name: text for name, text in SETUP_CFG_ONLY.items() if name != "setup.py"},
     "pyproject.toml": '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n',
-}
-
-# name -> (files, git remote, how its suite runs, the tests it has)
-TEAM_SHAPES = {
-    "ucam-django-lookup": (
-        DJANGO_POETRY1,
-        "git@gitlab.developers.cam.ac.uk:uis/devops/lookup/ucam-django-lookup.git",
-        PYTEST,
-        2,
-    ),
-    "ucam-ldap-sync": (
-        SETUP_CFG_ONLY,
-        "https://gitlab.developers.cam.ac.uk/uis/devops/ldap-sync.git",
-        UNITTEST,
-        3,
-    ),
-    "ucam-ldap-sync-pep517": (
-        SETUP_CFG_WITH_BUILD_SYSTEM,
-        "https://gitlab.developers.cam.ac.uk/uis/devops/ldap-sync-pep517.git",
-        UNITTEST,
-        3,
-    ),
-    "ucam-webauth-helpers": (
-        SETUP_PY_ONLY,
-        "https://gitlab.developers.cam.ac.uk/uis/devops/webauth-helpers.git",
-        PYTEST,
-        2,
-    ),
 }

@@ -10,6 +10,7 @@ the package exactly as it was and says which tests.
 
 from __future__ import annotations
 
+import configparser
 import json
 import os
 import tomllib
@@ -104,7 +105,7 @@ def test_onboarding_keeps_the_packages_own_tests_as_they_were(tmp_path, template
 
 # Where the template's strict pytest settings hold, the package's own tests prove it, and it
 # gets them (flit, pytest unpinned, tests in tests/, no warnings).
-STRICT_PYTEST_HOLDS = {"rstdoc": "template"}
+STRICT_PYTEST_HOLDS = {"rstdoc": "template", "ucam-django-lookup": "template"}
 
 
 def expect_lookup_utils(package: Path, report: dict) -> None:
@@ -135,11 +136,68 @@ def expect_rstdoc_warns(package: Path, report: dict) -> None:
     assert "passed before, failed after" in step
 
 
+def expect_django(package: Path, report: dict) -> None:
+    project = tomllib.loads((package / "pyproject.toml").read_text())
+    assert 'legacy-cgi>=2.6.0,<3.0.0; python_full_version > "3.12.0"' in project["project"]["dependencies"]
+    assert project["project"]["optional-dependencies"] == {"ldap": ["ldap3>=2.9,<3.0"]}
+    assert project["project"]["requires-python"] == ">=3.9,<4.0"
+    assert project["build-system"]["requires"] == ["poetry-core>=2.0.0,<3.0.0"]
+    assert "name" not in project["tool"]["poetry"]
+    assert "# cgi left the standard library in 3.13" in (package / "pyproject.toml").read_text()
+
+
+def expect_setup_cfg(package: Path, report: dict) -> None:
+    project = tomllib.loads((package / "pyproject.toml").read_text())
+    assert project["build-system"] == {
+        "requires": ["setuptools>=40.8.0"],
+        "build-backend": "setuptools.build_meta:__legacy__",
+    }
+    assert "project" not in project, "the metadata stays in setup.cfg"
+    setup_cfg = configparser.ConfigParser()
+    setup_cfg.read(package / "setup.cfg")
+    assert setup_cfg["metadata"]["license_files"] == "LICENSE.txt"
+    assert setup_cfg["metadata"]["name"] == "ucam-ldap-sync"
+    assert (package / "setup.cfg").read_text().startswith("# The package's metadata"), "comments stay"
+    assert (package / "LICENSE.txt").is_file() and not (package / "LICENSE").exists()
+    assert any("kept setuptools" in note for note in report["notes"])
+    assert report["answers"]["distribution_name"] == "ucam-ldap-sync"
+
+
+def expect_setup_cfg_with_build_system(package: Path, report: dict) -> None:
+    project = tomllib.loads((package / "pyproject.toml").read_text())
+    assert project["build-system"] == {
+        "requires": ["setuptools>=61"],
+        "build-backend": "setuptools.build_meta",
+    }
+    assert "project" not in project, "the metadata stays in setup.cfg"
+    assert (
+        (package / "pyproject.toml")
+        .read_text()
+        .startswith(SHAPES["ucam-ldap-sync-pep517"][0]["pyproject.toml"])
+    ), "its own lines stay"
+    assert "license_files = LICENSE.txt" in (package / "setup.cfg").read_text()
+
+
+def expect_setup_py(package: Path, report: dict) -> None:
+    files = SHAPES["ucam-webauth-helpers"][0]
+    assert (package / "setup.py").read_text() == files["setup.py"], "setup.py is never edited"
+    assert any("setup.py computes its metadata" in note for note in report["notes"])
+    assert report["answers"]["distribution_name"] == "ucam-webauth-helpers"
+    assert report["answers"]["initial_version"] == "0.9.1", "read from the wheel it builds"
+    assert tomllib.loads((package / "pyproject.toml").read_text())["build-system"]["build-backend"] == (
+        "setuptools.build_meta:__legacy__"
+    )
+
+
 EXPECT = {
     "lookup-utils": expect_lookup_utils,
     "campus-maps": expect_campus_maps,
     "rstdoc": expect_rstdoc,
     "rstdoc-warns": expect_rstdoc_warns,
+    "ucam-django-lookup": expect_django,
+    "ucam-ldap-sync": expect_setup_cfg,
+    "ucam-ldap-sync-pep517": expect_setup_cfg_with_build_system,
+    "ucam-webauth-helpers": expect_setup_py,
 }
 
 

@@ -6,8 +6,8 @@ Run on demand (pytest does not collect it):
 
 It generates a fleet of PACKAGES (default 100) small packages in git repos, each with its own
 remote, cycling through the package shapes of tests/test_onboard.py, tests/real_world.py and
-tests/team_shapes.py (Poetry 1 with old pins, poetry-core 2, setuptools with and without a
-pyproject.toml, hatchling, flit; MIT and other licences),
+tests/own_tests.py (Poetry 1 with old pins, poetry-core 2, setuptools with and without a
+pyproject.toml, setup.cfg and setup.py only, hatchling, flit; MIT and other licences),
 and times, through the installed command, for each JOBS (default: the CPU count): onboarding
 them all (each built before and after with its own backend, the proof), onboarding them again
 once committed (nothing to do), `--check --no-build`, and `--check` (a build and
@@ -32,8 +32,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import own_tests  # noqa: E402
 import real_world  # noqa: E402
-import team_shapes  # noqa: E402
 from helpers import git, git_commit_all, git_repo, template_snapshot  # noqa: E402
 from test_onboard import PYTHON_SHAPES, SHAPES  # noqa: E402
 
@@ -43,7 +43,7 @@ COMMAND = Path(sys.executable).parent / "python-package-template"
 ALL_SHAPES = (
     [(name, *SHAPES[name]) + (None,) for name in PYTHON_SHAPES]
     + [(name, *shape) for name, shape in real_world.SHAPES.items()]
-    + [(name, files, remote, None) for name, (files, remote, _, _) in team_shapes.TEAM_SHAPES.items()]
+    + [(name, files, remote, None) for name, (files, remote, _) in own_tests.SHAPES.items()]
 )
 
 
