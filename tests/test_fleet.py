@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from helpers import (
     TEMPLATE_ROOT,
@@ -583,3 +584,28 @@ def test_update_leaves_the_worktree_of_an_update_still_running_alone_and_names_t
         in report["reason"]
     )
     assert running.is_dir() and "template-update/v2.0.0" in git("branch", "--list", cwd=path)
+
+
+def test_a_package_rendered_before_its_commit_was_tagged_is_on_that_release(tmp_path):
+    # The first packages are made from HEAD before the first release is tagged: Copier records
+    # the bare commit. Once that commit is tagged, the package is on the release, as `copier
+    # check-update` says, and behind only the releases after it (an annotated tag, too).
+    root = template_snapshot(tmp_path / "python-package-template", "v0.0.1")
+    git("tag", "-d", "v0.0.1", cwd=root)
+    package_path = render(root, tmp_path / "early-pkg", {"project_name": "Early Pkg"})
+    commit = yaml.safe_load((package_path / ".copier-answers.yml").read_text())["_commit"]
+    assert "v" not in commit, "recorded as a bare commit"
+    git_init(package_path)
+    git_commit_all(package_path, "Start from the template")
+    git("tag", "v1.0.0", cwd=root)
+    (root / "template" / "SECURITY.md.jinja").write_text("# Reporting security issues\n")
+    git_commit_all(root, "template v1.1.0")
+    git("tag", "-a", "-m", "v1.1.0", "v1.1.0", cwd=root)
+
+    _, out, _ = run_cli("status", "--json", package_path)
+    (status,) = json.loads(out)["packages"]
+    assert status["version_label"] == f"v1.0.0 ({commit[:7]})" and status["on_release"] is True
+    assert (status["state"], status["releases_behind"]) == ("behind", 1)
+    code, out, _ = run_cli("onboard", "--check", "--json", "--no-build", "--template", root, package_path)
+    (rule,) = [r for r in json.loads(out)["packages"][0]["rules"] if r["rule"] == "template-version"]
+    assert rule["status"] == "fail" and "is behind v1.1.0" in rule["detail"], rule

@@ -33,7 +33,7 @@ from .packagefiles import (
     pyproject_metadata,
     readme_field,
 )
-from .template_source import ANSWERS_FILE, release_tags
+from .template_source import ANSWERS_FILE, ReleaseTags, release_tags
 from .yaml_edits import release_tag_version
 
 PASS, FAIL, WARN, SKIP = "pass", "fail", "warn", "skip"
@@ -239,6 +239,8 @@ def check_answers(
         ]
     present = RuleResult("answers-file", PASS, f"from {answers['_src_path']} at {answers['_commit']}")
     commit = str(answers["_commit"])
+    if isinstance(template_tags, ReleaseTags):  # a commit rendered before it was tagged
+        commit = template_tags.release_at(commit) or commit
     tags = release_tags(template_tags or [])
     if unreachable:
         return [present, RuleResult("template-version", SKIP, f"not checked: {unreachable}")]

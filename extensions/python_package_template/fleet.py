@@ -45,6 +45,7 @@ from .template_source import (
     ANSWERS_FILE,
     TEMPLATE_ENV,
     TEMPLATE_URL,
+    ReleaseTags,
     TemplateError,
     _is_url,
     editable_checkout,
@@ -213,6 +214,9 @@ def place(commit: str, tags: list[str]) -> Place:
     """`_commit` (written by Copier with `git describe --tags --always`) among release `tags`."""
     if commit in tags:
         return Place(commit, True, commit)
+    tagged = tags.release_at(commit) if isinstance(tags, ReleaseTags) else None
+    if tagged:  # rendered from this commit before it was tagged
+        return Place(tagged, True, f"{tagged} ({commit[:7]})")
     described = _DESCRIBED.match(commit)
     if described and described["tag"] in tags:
         return Place(

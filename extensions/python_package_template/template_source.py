@@ -99,6 +99,23 @@ def _git_reach(src_path: str, *args: str) -> str:
         ) from None
 
 
+class ReleaseTags(list):
+    """Release tags, oldest first, with the commit each one names: a package rendered from a
+    commit before it was tagged has that bare commit as its `_commit`, and is on that release
+    all the same (as `copier check-update` says)."""
+
+    def __init__(self, tags: list[str], commits: dict[str, str]) -> None:
+        super().__init__(tags)
+        self.commits = commits  # full commit hash -> tag
+
+    def release_at(self, commit: str) -> str | None:
+        """The release tagged on `commit` (a full or abbreviated hash), if one is."""
+        commit = commit.lower()
+        if len(commit) < 7 or not re.fullmatch(r"[0-9a-f]+", commit):
+            return None
+        return next((tag for sha, tag in self.commits.items() if sha.startswith(commit)), None)
+
+
 def release_tags(tags: list[str]) -> list[str]:
     """The tags that are PEP 440 versions, oldest first: the ones Copier treats as releases."""
     versions = []
@@ -232,9 +249,14 @@ def template_tags(template: str | Path | None) -> tuple[str, list[str]]:
     template = str(template)
     location = template if _is_url(template) else str(Path(template).expanduser().resolve())
     src_path = without_credentials(location)  # what is recorded and reported
-    listing = _git_reach(src_path, "ls-remote", "--tags", "--refs", location)
-    tags = [line.split("refs/tags/", 1)[1] for line in listing.splitlines() if "refs/tags/" in line]
-    return src_path, release_tags(tags)
+    listing = _git_reach(src_path, "ls-remote", "--tags", location)
+    named: dict[str, str] = {}  # tag -> the commit it names (an annotated tag's peeled `^{}` line wins)
+    for sha, _, ref in (line.partition("\t") for line in listing.splitlines()):
+        tag = ref.removeprefix("refs/tags/")
+        if tag.endswith("^{}") or tag not in named:
+            named[tag.removesuffix("^{}")] = sha
+    tags = release_tags(list(named))
+    return src_path, ReleaseTags(tags, {named[tag]: tag for tag in tags})
 
 
 def prepare_template(template: str | Path | None, vcs_ref: str | None, workdir: Path) -> TemplateSource:
