@@ -142,3 +142,7 @@ def test_the_documentation_site_builds_strict_with_the_readme_and_the_api_refere
     docstring = re.sub(r"[`*\s]", "", ANSWER_SETS[answer_set]["description"])
     assert docstring in re.sub(r"\s", "", api)
     assert f"The API of version {version} of" in api and "__version__" in api
+    # A maintainer's own build (into site/) leaves the tree clean, so `copier update` still runs.
+    poetry("run", "mkdocs", "build", "--strict", cwd=package)
+    assert (package / "site" / "index.html").is_file()
+    assert run("git", "status", "--porcelain", "--", "site", cwd=package).stdout == ""
