@@ -879,6 +879,20 @@ def test_onboard_interactive_accepts_the_inferred_answers(tmp_path, template):
     assert yaml.safe_load((package / ".copier-answers.yml").read_text())["project_name"] == "Tiny Tool"
 
 
+def test_onboard_interactive_says_a_package_is_dirty_before_asking_anything(tmp_path, template):
+    package = make_packages(tmp_path, ["tiny-tool"])["tiny-tool"]
+    (package / "README.md").write_text("# Tiny Tool\n\nHalf-written.\n")
+    with create_pipe_input() as pipe:  # nothing typed: a question asked would wait for ever
+        pipe.close()
+        code, out, err = run_cli(
+            "onboard", "--template", template, package, prompt_input=pipe, prompt_output=DummyOutput()
+        )
+    assert code != 0
+    assert "has uncommitted changes (README.md)" in out + err
+    assert "project_name" not in err, "no answers shown for a package that cannot be onboarded"
+    assert "changed:" not in out and "planned, not written" not in out
+
+
 def test_onboard_interactive_corrects_answers_with_the_template_validators(tmp_path, template):
     package = make_packages(tmp_path, ["tiny-tool"])["tiny-tool"]
     keys = [DOWN + ENTER]  # "Correct some answers": every question in turn, the inferred answer filled in

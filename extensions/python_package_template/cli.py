@@ -22,10 +22,21 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import fleet
+from . import fleet, testproof
 from .checks import FAIL, PASS, RULES, SKIP, RuleResult, check_package
 from .infer import Inferred, NotAPackage, infer_answers, require_package
-from .onboard import ERROR, INTERRUPTED, ONBOARDED, SKIPPED, UNCHANGED, PackageReport, onboard_package
+from .journal import journal_for
+from .onboard import (
+    ERROR,
+    INTERRUPTED,
+    ONBOARDED,
+    SKIPPED,
+    UNCHANGED,
+    OnboardError,
+    PackageReport,
+    onboard_package,
+    refuse_dirty,
+)
 from .safety import mask_credentials
 from .template_source import (
     ANSWERS_FILE,
@@ -161,10 +172,21 @@ def _parse_data(items: list[str], parser: argparse.ArgumentParser) -> dict[str, 
 # --- running per-package work, in parallel processes when there is more than one package ---
 
 
-def _infer_job(path: str, python_choices: tuple[str, ...]) -> Inferred | str:
+def _infer_job(path: str, python_choices: tuple[str, ...], prove_tests: bool = False) -> Inferred | str:
+    """The answers inferred, or why the package cannot be onboarded: what would stop onboarding
+    anyway (a dirty tree; no Poetry to prove a Poetry package's tests) is said before anyone is
+    asked to confirm answers."""
     try:
+        require_package(Path(path))
+        journal = journal_for(Path(path))
+        if (
+            journal is None or not journal.file.is_file()
+        ):  # else onboarding first puts back what a killed run left
+            refuse_dirty(Path(path))
+        if prove_tests and testproof.plan_for(Path(path)).installer == "poetry":
+            testproof.poetry_command()
         return infer_answers(Path(path), python_choices)
-    except NotAPackage as error:
+    except (NotAPackage, OnboardError, testproof.TestsUnavailable) as error:
         return str(error)
     except Exception as error:
         return f"could not read the package: {type(error).__name__}: {error}"
@@ -276,8 +298,10 @@ def print_report(report: PackageReport, out: TextIO, *, checking: bool) -> None:
         print(f"  error: {report.error.splitlines()[0]}", file=out)
         for line in report.error.splitlines()[1:]:
             print(f"    {line}", file=out)
+    # A package left as it was lists what onboarding had planned, none of it written.
+    written = report.status not in (ERROR, INTERRUPTED, SKIPPED, "planned")
     for change in report.changes:
-        print(f"  changed: {change}", file=out)
+        print(f"  {'changed' if written else 'planned, not written'}: {change}", file=out)
     for conflict in report.conflicts:
         print(f"  CONFLICT: {conflict}", file=out)
     for note in report.notes:
@@ -431,7 +455,7 @@ def _onboard(
         choices = next((q.choices for q in template.questions if q.name == "python_min"), ())
         inferred = run_all(
             _infer_job,
-            [(p, choices) for p in args.paths],
+            [(p, choices, args.prove_tests) for p in args.paths],
             args.jobs,
             _progress(len(args.paths), "reading", args.paths, err, errors_only=True),
         )

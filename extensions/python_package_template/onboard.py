@@ -656,7 +656,7 @@ def _strict_may_hold(path: Path) -> bool:
     return not configured and not toolsettings.pytest_blockers(path, doc, plan.runner)
 
 
-def _refuse_dirty(path: Path) -> None:
+def refuse_dirty(path: Path) -> None:
     status = subprocess.run(
         ["git", "status", "--porcelain", "--", "."],
         cwd=path,
@@ -737,7 +737,7 @@ def _onboard(
             " run `copier update` to move it, not onboarding."
         )
         return
-    _refuse_dirty(path)
+    refuse_dirty(path)
     pyproject_text = package.read("pyproject.toml") or ""
     doc = tomlkit.parse(pyproject_text).unwrap()
     legacy = setuptools_legacy.is_legacy(path, doc)
