@@ -405,10 +405,14 @@ def test_onboard_readme_lacking_sections_gets_a_marked_skeleton(onboarded):
         "## Usage",
         "## Finding out more",
         "## Making a release",
+        "## Keeping up with the template",
         "## Licence",
     ):
         assert heading in skeleton
     assert "pip install tiny-tool" in skeleton
+    # Its .gitlab-ci.yml sends the maintainers to the README for `copier update`: it is there.
+    assert "see README.md" in (packages["tiny-tool"] / ".gitlab-ci.yml").read_text()
+    assert "copier update --trust --defaults" in skeleton
     # A README with most sections in its own words gets only the missing ones.
     gridmap = (packages["gridmap"] / "README.md").read_text()
     assert "## Installation" not in gridmap and "## Making a release" in gridmap and "## Licence" in gridmap

@@ -65,6 +65,12 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Licence", ("licence", "license", "licensing", "copyright")),
 )
 
+# Not a rule of "How we use PyPI" (the README check does not ask for it), but an onboarded
+# package needs it all the same: its .gitlab-ci.yml sends the maintainers to it for updates.
+ONBOARDING_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Keeping up with the template", ("keeping up with the template", "copier", "template updates")),
+)
+
 # Every placeholder line of the template's README skeleton holds this mark; a README still
 # holding it (or a phrase of v0.1.0's skeleton, written before the mark) is not finished.
 PLACEHOLDER_MARK = "TODO(template)"
@@ -115,10 +121,10 @@ def _words(heading: str) -> str:
     return " " + " ".join(re.findall(r"[a-z0-9]+", heading.lower())) + " "
 
 
-def section_for(heading: str) -> list[str]:
+def section_for(heading: str, sections: tuple[tuple[str, tuple[str, ...]], ...] = SECTIONS) -> list[str]:
     """The sections a heading names (a heading may name two, e.g. "Install and use")."""
     words = _words(heading)
-    return [name for name, names in SECTIONS if any(f" {n} " in words for n in names)]
+    return [name for name, names in sections if any(f" {n} " in words for n in names)]
 
 
 def present_sections(text: str) -> set[str]:
@@ -146,16 +152,18 @@ def template_sections(template_readme: str) -> dict[str, str]:
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(lines)
         body = "\n".join(lines[start:end]).strip("\n")
-        for name in section_for(lines[start]):
+        for name in section_for(lines[start], SECTIONS + ONBOARDING_SECTIONS):
             sections.setdefault(name, body)
     return sections
 
 
 def append_skeleton(text: str, template_readme: str) -> tuple[str, list[str]]:
     """`text` with the missing sections appended as a marked skeleton; the sections added."""
-    missing = missing_sections(text)
+    titled = headings(text)[1:] if _has_title(text) else headings(text)
+    named = {name for _, heading in titled for name in section_for(heading, ONBOARDING_SECTIONS)}
+    missing = missing_sections(text) + [name for name, _ in ONBOARDING_SECTIONS if name not in named]
     available = template_sections(template_readme)
-    added = [name for name in missing if name in available]
+    added = [name for name in available if name in missing]  # in the template's order
     if not added:
         return text, []
     block = [SKELETON_START, ""]
