@@ -288,6 +288,10 @@ def move_dependencies(tool_poetry: Any, project: Any, plan: DependencyPlan, alwa
         if plan.stays
         else ""
     )
+    if not lines:  # only python (now requires-python): the empty list the template writes too
+        return [
+            "dependencies: none besides python; [project].dependencies is an empty list, as the template writes it"
+        ]
     return [
         f"dependencies: {len(lines)} moved from [tool.poetry.dependencies] to [project].dependencies as PEP 508{kept}"
     ]
