@@ -20,13 +20,13 @@ import subprocess
 import sys
 import unicodedata
 from collections.abc import Callable
-from email.errors import HeaderParseError
-from email.headerregistry import Address
 
 from jinja2 import Environment
 from jinja2.ext import Extension
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
+
+# email.headerregistry and packaging.utils (which imports packaging.tags) are imported by the
+# validators that need them: the after-update migration loads this module for its filters only.
 
 # The Python versions that are supported upstream (not end-of-life) today; the first one is
 # the default minimum. `python_min`'s choices in copier.yml are these (a test checks).
@@ -333,6 +333,8 @@ def distribution_name_error(value: str, project_name: object = "") -> str:
         return f"The PyPI name is required: {allowed}."
     if not _PYPI_NAME.fullmatch(value):
         return f"'{value}' is not a valid PyPI name{_not_ascii(value)}: use {allowed}, e.g. 'lookup-client'."
+    from packaging.utils import canonicalize_name
+
     normalised = canonicalize_name(value)
     if value != normalised:
         return f"'{value}' is not normalised: use '{normalised}' ({allowed})."
@@ -405,6 +407,9 @@ def email_error(value: str) -> str:
     problem = f"'{value}' is not an email address{_not_ascii(value.rpartition('@')[2])}: use the form name@example.org."
     if not re.match(POETRY_EMAIL_FORMAT, value) or '"' in value:
         return problem
+    from email.errors import HeaderParseError
+    from email.headerregistry import Address
+
     try:
         address = Address(addr_spec=value)
     except (HeaderParseError, ValueError, IndexError):
