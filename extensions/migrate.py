@@ -14,6 +14,10 @@ Copier itself installs: tomlkit and poetry-core come pinned with the template (v
           three-way merge as plain LF text, in the git index only (the work tree and HEAD are
           untouched), so that a CRLF .gitignore merges line by line. `after` gives them back
           their form.
+        Copier starts it (with `python -S`: it needs only the standard library) only when
+        before_update_needed in context.py, a quick look from Copier's own process, finds
+        something in those files it may have to do: a check added here must be one that look
+        says yes to (tests/test_extensions.py holds both to the same causes).
 
     migrate.py record-choices --answers-file .copier-answers.yml
         Before an update from a version older than v0.2.0: records the answers that version did
