@@ -19,7 +19,8 @@ that both spend starting Python and importing Copier, so the same extra work wei
 The template repositories are packed (`git gc`), as any repository a user updates from is: a
 server's, or a clone of it. --loose leaves them as freshly committed, with every object in a file
 of its own; Copier clones the template five times per update, and a local clone copies loose
-objects one by one (~90 folders for ours), which no user's template repository makes it do.
+objects one by one (~90 folders for ours), which no user's template repository makes it do. (It
+weighs little: ratio 1.44 loose against 1.42-1.46 packed when this was written.)
 
 Where the extra time goes (~0.35 s over the trivial template's ~0.9 s, on the 2-core machine this
 was measured on, with callgrind, cProfile, `strace -f -e trace=execve` and updates from variants
