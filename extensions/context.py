@@ -4,7 +4,8 @@ Copier loads this file by path (through copier-template-extensions), once per te
 version it renders, so it must stand alone: standard library, Jinja and `packaging` (a
 dependency of Copier itself) only.
 
-Every function here is pure apart from `git_config`, and each has unit tests in
+Every function here is pure apart from `git_config` and `before_update_needed` (which reads
+the package's files), and each has unit tests in
 `tests/test_extensions.py`. Validators return an error message, or "" when the answer is
 allowed, so that `copier.yml` stays one line per validator.
 """
@@ -20,13 +21,13 @@ import subprocess
 import sys
 import unicodedata
 from collections.abc import Callable
-from email.errors import HeaderParseError
-from email.headerregistry import Address
 
 from jinja2 import Environment
 from jinja2.ext import Extension
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
+
+# email.headerregistry and packaging.utils (which imports packaging.tags) are imported by the
+# validators that need them: the after-update migration loads this module for its filters only.
 
 # The Python versions that are supported upstream (not end-of-life) today; the first one is
 # the default minimum. `python_min`'s choices in copier.yml are these (a test checks).
@@ -333,6 +334,8 @@ def distribution_name_error(value: str, project_name: object = "") -> str:
         return f"The PyPI name is required: {allowed}."
     if not _PYPI_NAME.fullmatch(value):
         return f"'{value}' is not a valid PyPI name{_not_ascii(value)}: use {allowed}, e.g. 'lookup-client'."
+    from packaging.utils import canonicalize_name
+
     normalised = canonicalize_name(value)
     if value != normalised:
         return f"'{value}' is not normalised: use '{normalised}' ({allowed})."
@@ -405,6 +408,9 @@ def email_error(value: str) -> str:
     problem = f"'{value}' is not an email address{_not_ascii(value.rpartition('@')[2])}: use the form name@example.org."
     if not re.match(POETRY_EMAIL_FORMAT, value) or '"' in value:
         return problem
+    from email.errors import HeaderParseError
+    from email.headerregistry import Address
+
     try:
         address = Address(addr_spec=value)
     except (HeaderParseError, ValueError, IndexError):
@@ -525,6 +531,47 @@ def api_reference_url(documentation_url: object) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path + "reference/", "", ""))
 
 
+# The files `migrate.py before` reads: the ones the package owns (it refuses an update they cannot
+# take) besides every file the template renders (it stages their plain text when CRLF or BOM).
+_OWNED = ("README.md", "pyproject.toml")
+_NOT_PLAIN = (b"\r", b"<<<<<<<", b">>>>>>>")
+
+
+def before_update_needed(project_dir: object, template_dir: object, answers_file: object) -> bool:
+    """Whether `migrate.py before` may have anything to refuse or stage in the package at
+    `project_dir` for the template files under `template_dir` (its `_subdirectory`): copier.yml
+    starts that process only then, as starting Python costs more than this look. When in doubt it
+    says yes, and the migration decides: any symlink, byte-order mark, carriage return or
+    conflict-marker-like run of `<` or `>` in those files, an owned file that is not UTF-8, or a
+    pyproject.toml that is not valid TOML."""
+    from pathlib import Path
+
+    project, template = Path(str(project_dir)), Path(str(template_dir))
+    if not template.is_dir():
+        return True
+    names = {*_OWNED, str(answers_file)}
+    names.update(p.relative_to(template).as_posix().removesuffix(".jinja") for p in template.rglob("*"))
+    for name in sorted(names):
+        path = project / name
+        if path.is_symlink():
+            return True
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        if data.startswith(b"\xef\xbb\xbf") or any(mark in data for mark in _NOT_PLAIN):
+            return True
+        if name in _OWNED:
+            try:
+                import tomllib
+
+                text = data.decode("utf-8")
+                if name == "pyproject.toml":
+                    tomllib.loads(text)
+            except (ImportError, UnicodeDecodeError, ValueError):  # TOMLDecodeError is a ValueError
+                return True
+    return False
+
+
 FILTERS = {
     f.__name__: f
     for f in (
@@ -556,6 +603,7 @@ FILTERS = {
         pages_url,
         documentation_url_from,
         api_reference_url,
+        before_update_needed,
     )
 }
 GLOBALS = {"git_config": git_config, "current_year": current_year, "today": today}

@@ -14,6 +14,10 @@ Copier itself installs: tomlkit and poetry-core come pinned with the template (v
           three-way merge as plain LF text, in the git index only (the work tree and HEAD are
           untouched), so that a CRLF .gitignore merges line by line. `after` gives them back
           their form.
+        Copier starts it (with `python -S`: it needs only the standard library) only when
+        before_update_needed in context.py, a quick look from Copier's own process, finds
+        something in those files it may have to do: a check added here must be one that look
+        says yes to (tests/test_extensions.py holds both to the same causes).
 
     migrate.py record-choices --answers-file .copier-answers.yml
         Before an update from a version older than v0.2.0: records the answers that version did
@@ -55,7 +59,6 @@ template version as this file.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -156,27 +159,42 @@ def leaves_the_package(project_dir: Path, name: str) -> str:
     )
 
 
-def _load_answers(text: str | None) -> dict[str, Any]:
-    import yaml
+_PARSED: dict[str, dict[str, Any]] = {}  # answers text -> its answers: each text is parsed once
 
-    answers = yaml.safe_load(text or "") if text else {}
-    return answers if isinstance(answers, dict) else {}
+
+def _load_answers(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    if text not in _PARSED:
+        import yaml
+
+        answers = yaml.safe_load(text)
+        _PARSED[text] = answers if isinstance(answers, dict) else {}
+    return dict(_PARSED[text])
 
 
 def _public(answers: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in answers.items() if not key.startswith("_")}
 
 
+_AT_HEAD: dict[tuple[Path, str], str | None] = {}
+
+
 def _answers_at_head(project_dir: Path, answers_file: str) -> dict[str, Any]:
-    """The answers as committed before this update (Copier updates clean working trees only)."""
-    shown = subprocess.run(
-        ["git", "show", f"HEAD:./{answers_file}"],
-        cwd=project_dir,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return _load_answers(shown.stdout if shown.returncode == 0 else None)
+    """The answers as committed before this update (Copier updates clean working trees only);
+    HEAD does not move during a migration, so git is asked once."""
+    if (project_dir, answers_file) not in _AT_HEAD:
+        import subprocess
+
+        shown = subprocess.run(
+            ["git", "show", f"HEAD:./{answers_file}"],
+            cwd=project_dir,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        _AT_HEAD[project_dir, answers_file] = shown.stdout if shown.returncode == 0 else None
+    return _load_answers(_AT_HEAD[project_dir, answers_file])
 
 
 def record_choices(project_dir: Path, answers_file: str) -> list[str]:
@@ -406,17 +424,22 @@ def _template_changes(plan: Plan, template_dir: Path, old_ref: str, answers_file
         raise Refused(f"{answers_file} is missing or empty at HEAD or after the update")
     try:
         old_sources, new_sources = tc.templates_at(template_dir, old_ref)
-        if old_sources == new_sources and _public(old_answers) == _public(new_answers):
-            return  # both versions render the owned files alike: nothing to bring in
+        # A file whose template source and answers are both unchanged renders alike in both
+        # versions: nothing to bring in, and no need to render it.
+        same_answers = _public(old_answers) == _public(new_answers)
+        changed = [name for name in old_sources if not same_answers or old_sources[name] != new_sources[name]]
+        if not changed:
+            return
         env = _jinja_env()  # only now: most updates do not need Jinja
-        base = tc.render_owned(env, old_sources, old_answers)
-        new = tc.render_owned(env, new_sources, new_answers)
+        compiled: dict[str, Any] = {}  # a source both versions share is compiled once
+        base = tc.render_owned(env, {name: old_sources[name] for name in changed}, old_answers, compiled)
+        new = tc.render_owned(env, {name: new_sources[name] for name in changed}, new_answers, compiled)
     except tc.RenderError as error:
         raise Refused(
             f"the template's changes to README.md and pyproject.toml cannot be worked out: {error}"
         ) from None
     for name, merge_file in (("pyproject.toml", tc.merge_pyproject), ("README.md", tc.merge_readme)):
-        if base[name] is None or new[name] is None or base[name] == new[name]:
+        if name not in changed or base[name] is None or new[name] is None or base[name] == new[name]:
             continue
         current = plan.owned_text(name)
         if current is None:
@@ -471,6 +494,8 @@ def _toml_error(text: str) -> str | None:
 
 
 def _git(project_dir: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    import subprocess
+
     return subprocess.run(
         ["git", *args], cwd=project_dir, input=stdin, capture_output=True, check=True
     ).stdout
@@ -551,6 +576,8 @@ def restore_forms(project_dir: Path, template_dir: Path, answers_file: str) -> l
 def undo_update(project_dir: Path) -> str | None:
     """The package back at HEAD: Copier updates clean working trees only, so whatever differs,
     files it added included, is this update's. None when done, else what failed."""
+    import subprocess
+
     for args in (("reset", "-q", "--", "."), ("checkout", "-q", "--", "."), ("clean", "-fdq", "--", ".")):
         result = subprocess.run(["git", *args], cwd=project_dir, capture_output=True, text=True)
         if result.returncode != 0:

@@ -409,3 +409,54 @@ def test_the_api_reference_is_the_sites_reference_page():
         context.api_reference_url("https://docs.example.org/awkward/?q=a&v=1#usage")
         == "https://docs.example.org/awkward/reference/"
     )
+
+
+# --- before_update_needed: the before-update migration's process starts only when it has work ---
+
+PLAIN_PACKAGE = {
+    "README.md": "# Lookup Client\n",
+    "pyproject.toml": '[project]\nname = "lookup-client"\n',
+    ".gitignore": "/dist/\n",
+    ".copier-answers.yml": "_commit: v1.0.0\n",
+}
+# What `migrate.py before` refuses (a file the package owns that cannot take the template's
+# changes) or stages (a CRLF or BOM file the template renders): each must start it.
+BEFORE_HAS_WORK = {
+    "a CRLF file the template renders": (".gitignore", b"/dist/\r\n"),
+    "a BOM in the README": ("README.md", b"\xef\xbb\xbf# Lookup Client\n"),
+    "conflict markers in the README": ("README.md", b"<<<<<<< HEAD\n# Ours\n=======\n# Theirs\n>>>>>>> x\n"),
+    "a Latin-1 README": ("README.md", "# Lookup Client, by the café team\n".encode("latin-1")),
+    "a pyproject.toml that is not TOML": ("pyproject.toml", b"[project\n"),
+}
+
+
+def before_update_needed(tmp_path, package_files: dict[str, bytes]) -> bool:
+    template = tmp_path / "template" / "template"
+    for name in ("README.md.jinja", "pyproject.toml.jinja", ".gitignore", "{{ package_name }}.py.jinja"):
+        (template / name).parent.mkdir(parents=True, exist_ok=True)
+        (template / name).write_text("")
+    for name, data in package_files.items():
+        (tmp_path / "package" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "package" / name).write_bytes(data)
+    return context.before_update_needed(tmp_path / "package", template, ".copier-answers.yml")
+
+
+def test_an_update_of_a_plain_package_starts_no_process_before_copier_writes(tmp_path):
+    plain = {name: text.encode() for name, text in PLAIN_PACKAGE.items()}
+    assert before_update_needed(tmp_path, plain) is False
+
+
+@pytest.mark.parametrize("cause", sorted(BEFORE_HAS_WORK))
+def test_the_before_update_migration_runs_for_every_file_it_has_work_on(tmp_path, cause):
+    name, data = BEFORE_HAS_WORK[cause]
+    files = {**{n: text.encode() for n, text in PLAIN_PACKAGE.items()}, name: data}
+    assert before_update_needed(tmp_path, files) is True
+
+
+def test_the_before_update_migration_runs_for_a_symlinked_file(tmp_path):
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "README.md").write_text("# Shared\n")
+    plain = {n: text.encode() for n, text in PLAIN_PACKAGE.items() if n != "README.md"}
+    (tmp_path / "package").mkdir()
+    (tmp_path / "package" / "README.md").symlink_to(tmp_path / "shared" / "README.md")
+    assert before_update_needed(tmp_path, plain) is True

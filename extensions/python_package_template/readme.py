@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import re
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
 # (section, words any of which in a heading names it), in the template README's order.
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
@@ -199,6 +197,8 @@ def python_support(requirement: str) -> str:
     caret = re.fullmatch(r"\^\s*(3\.[0-9]+)(\.[0-9]+)?", text)
     if caret:
         return f"It supports Python {caret.group(1)} and newer."
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # here: updates never need it
+
     try:
         specifiers = list(SpecifierSet(text))
     except InvalidSpecifier:

@@ -357,17 +357,24 @@ def _git_blobs(repo: Path, names: Iterable[str]) -> dict[str, str | None]:
 
 
 def render_owned(
-    jinja_env: Any, templates: dict[str, str | None], answers: dict[str, Any]
+    jinja_env: Any,
+    templates: dict[str, str | None],
+    answers: dict[str, Any],
+    compiled: dict[str, Any] | None = None,
 ) -> dict[str, str | None]:
-    """{owned file: its text} from {owned file: its template source}."""
+    """{owned file: its text} from {owned file: its template source}. `compiled` ({source: its
+    compiled template}), when given, is shared between calls: compiling is most of the cost."""
     context = {key: value for key, value in answers.items() if not key.startswith("_")}
+    compiled = {} if compiled is None else compiled
     rendered: dict[str, str | None] = {}
     for name, source in templates.items():
         if source is None:
             rendered[name] = None
             continue
         try:
-            rendered[name] = jinja_env.from_string(source).render(**context)
+            if source not in compiled:
+                compiled[source] = jinja_env.from_string(source)
+            rendered[name] = compiled[source].render(**context)
         except Exception as error:  # an old version's template the new filters cannot render
             raise RenderError(
                 f"cannot render the template's {name}: {type(error).__name__}: {error}"

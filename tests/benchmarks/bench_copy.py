@@ -1,12 +1,33 @@
-"""How long `copier copy` of this template takes, against a trivial one-file template.
+"""How long `copier copy` of a default package takes, against a trivial one-file template.
 
-Run on demand (pytest does not collect it):  .venv/bin/python tests/benchmarks/bench_copy.py [RUNS]
-Target (issues 2 and 10): this template takes at most 1.15x the trivial template's time.
-Both templates are copied from local git repositories at a tag, through the `copier` command.
+Run on demand (pytest does not collect it):
+
+    .venv/bin/python tests/benchmarks/bench_copy.py [--runs 9] [--loose]
+
+Both templates are local git repositories with a v1.0.0 tag, packed as a served or cloned
+repository is (--loose: as freshly committed; see bench_update.py); `copier copy --trust
+--defaults` of each is timed, the two alternately so that other load on the machine weighs on
+both alike, the first pair not counted.
+It prints the median wall time of each, the ratio, and the median CPU time (user + sys of the
+`copier` command and the processes it starts) for information. The target (issues 2, 10 and 16:
+ratio <= 1.15) is judged on the wall time of the `copier` command, as users run it, and the
+exit status says whether it is met.
+
+Where the time goes (measured as bench_update.py's figures were): both spend ~0.3 s starting
+Python and importing Copier, of ~0.43 s for the trivial template. Ours costs ~0.09 s more:
+~0.03 s for checking out and deleting its 96-file repository, where the trivial one has 2 files;
+~0.03 s for the 17 `git config` processes Copier starts, one after each file it renders (2 for
+the trivial template); the rest for copier.yml's questions (pure-Python YAML, ~8 ms), loading
+extensions/context.py, running the validators and rendering ~17 files. `copier copy` runs no
+migration.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -17,7 +38,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from helpers import REQUIRED_ANSWERS, git, git_commit_all, git_init, template_snapshot, write_tree  # noqa: E402
 
-TARGET_RATIO = 1.15
+TARGET = 1.15
+COPIER = str(Path(sys.executable).parent / "copier")
 
 
 def trivial_template(root: Path) -> Path:
@@ -30,32 +52,75 @@ def trivial_template(root: Path) -> Path:
     return root
 
 
-def median_copy_seconds(template: Path, answers: dict, work: Path, runs: int) -> float:
-    copier = Path(sys.executable).parent / "copier"
+def packed(template: Path) -> Path:
+    """The repository as a server or a clone holds it: its objects in a pack (see bench_update)."""
+    git("gc", "--quiet", "--prune=now", cwd=template)
+    return template
+
+
+def copy_once(template: Path, answers: dict[str, str], destination: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds of one `copier copy`, the CPU of every process it starts included."""
     data = [arg for key, value in answers.items() for arg in ("-d", f"{key}={value}")]
-    times = []
-    for run in range(runs):
-        destination = work / f"{template.name}-{run}"
-        start = time.perf_counter()
-        subprocess.run(
-            [copier, "copy", "--trust", "--defaults", "--quiet", *data, template, destination],
-            check=True,
-            stdin=subprocess.DEVNULL,
-        )
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(
+        [COPIER, "copy", "--trust", "--defaults", "--quiet", *data, str(template), str(destination)],
+        check=True,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+    )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    assert (destination / "README.md").is_file(), "the copy did not happen"
+    shutil.rmtree(destination)
+    return wall, cpu
 
 
-def main(runs: int = 7) -> int:
-    with tempfile.TemporaryDirectory() as tmp:
+def medians(
+    templates: dict[Path, dict[str, str]], scratch: Path, runs: int
+) -> dict[Path, tuple[float, float]]:
+    """{template: (median wall, median CPU)}, copied alternately; the first pair warms caches."""
+    times: dict[Path, list[tuple[float, float]]] = {template: [] for template in templates}
+    order = list(templates)
+    for run in range(runs + 1):
+        for template in order if run % 2 else order[::-1]:
+            measured = copy_once(template, templates[template], scratch / "copy")
+            if run:
+                times[template].append(measured)
+    return {
+        template: (statistics.median(w for w, _ in found), statistics.median(c for _, c in found))
+        for template, found in times.items()
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--loose", action="store_true", help="leave the templates' objects unpacked")
+    args = parser.parse_args()
+    pack = (lambda template: template) if args.loose else packed
+    for variable, value in (("NAME", "Benchmark"), ("EMAIL", "bench@example.org")):
+        for who in ("AUTHOR", "COMMITTER"):
+            os.environ.setdefault(f"GIT_{who}_{variable}", value)
+    with tempfile.TemporaryDirectory(prefix="bench-copy-") as tmp:
         tmp = Path(tmp)
-        ours = median_copy_seconds(template_snapshot(tmp / "template"), REQUIRED_ANSWERS, tmp, runs)
-        trivial = median_copy_seconds(trivial_template(tmp / "trivial"), {"name": "x"}, tmp, runs)
-    ratio = ours / trivial
-    print(f"copier copy, median of {runs}: this template {ours:.3f}s, trivial template {trivial:.3f}s")
-    print(f"ratio {ratio:.2f} (target <= {TARGET_RATIO}): {'ok' if ratio <= TARGET_RATIO else 'OVER TARGET'}")
-    return 0 if ratio <= TARGET_RATIO else 1
+        trivial = pack(trivial_template(tmp / "trivial-template"))
+        ours = pack(template_snapshot(tmp / "our-template"))
+        found = medians({trivial: {"name": "x"}, ours: REQUIRED_ANSWERS}, tmp, args.runs)
+    (trivial_wall, trivial_cpu), (ours_wall, ours_cpu) = found[trivial], found[ours]
+    ratio = ours_wall / trivial_wall
+    verdict = "OK" if ratio <= TARGET else "OVER"
+    print(
+        f"copier copy: trivial one-file template {trivial_wall:6.3f} s | default package {ours_wall:6.3f} s"
+        f" | ratio {ratio:4.2f} (target <= {TARGET}: {verdict})  [median of {args.runs}]"
+    )
+    print(
+        f"CPU (user+sys, for information): trivial {trivial_cpu:6.3f} s | default package {ours_cpu:6.3f} s"
+        f" | ratio {ours_cpu / trivial_cpu:4.2f}"
+    )
+    return 0 if ratio <= TARGET else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main(*map(int, sys.argv[1:])))
+    sys.exit(main())
