@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -292,12 +293,15 @@ def test_an_onboarding_interrupted_while_writing_leaves_each_package_whole_or_un
         if states[package.name] == "whole":
             git("add", "--all", cwd=package)
             git("commit", "--quiet", "-m", "Onboarded", cwd=package)
-    code, out, _ = run_cli("onboard", "--yes", "--json", "--template", template, *packages)
+    with pytest.MonkeyPatch.context() as patch:  # the rerun shares the killed run's TMPDIR
+        patch.setattr(tempfile, "tempdir", str(scratch))
+        code, out, _ = run_cli("onboard", "--yes", "--json", "--template", template, *packages)
     reports = {Path(r["path"]).name: r["status"] for r in json.loads(out)["packages"]}
     assert code == 0, out
     assert reports == {
         name: "unchanged" if state == "whole" else "onboarded" for name, state in states.items()
     }
+    assert list(scratch.iterdir()) == [], "the rerun removed what a killed run left in TMPDIR"
     for report in json.loads(out)["packages"]:
         put_back = any("put back what an onboarding that was killed" in n for n in report["notes"])
         assert put_back == (states[Path(report["path"]).name] == "journal"), report["notes"]

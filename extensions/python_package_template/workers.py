@@ -113,7 +113,9 @@ def run_tempdir() -> Iterator[Path]:
     """One temporary directory for the whole run, the workers and the tools they start (TMPDIR)
     included, removed at the end however the run ends (Ctrl-C and SIGTERM too): a temporary
     directory whose own clean-up an interrupt cut short goes with it."""
-    run_dir = Path(tempfile.mkdtemp(prefix="ppt-run-"))
+    base = Path(tempfile.gettempdir())
+    remove_stale_run_dirs(base)
+    run_dir = Path(tempfile.mkdtemp(prefix=f"ppt-run-{os.getpid()}-", dir=base))
     saved_tempdir, saved_env = tempfile.tempdir, os.environ.get("TMPDIR")
     tempfile.tempdir = str(run_dir)
     os.environ["TMPDIR"] = str(run_dir)
@@ -131,6 +133,22 @@ def run_tempdir() -> Iterator[Path]:
                 if not run_dir.exists():
                     break
                 time.sleep(0.1)
+
+
+def remove_stale_run_dirs(base: Path) -> list[Path]:
+    """The run directories in `base` that a run killed outright (SIGKILL: no clean-up runs)
+    left, removed: this user's, named by a process that no longer runs."""
+    removed = []
+    for folder in base.glob("ppt-run-*-*"):
+        pid = folder.name.split("-")[2]
+        try:
+            mine = folder.is_dir() and not folder.is_symlink() and folder.stat().st_uid == os.getuid()
+        except OSError:
+            continue
+        if mine and pid.isdigit() and not process_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 @contextlib.contextmanager
