@@ -144,3 +144,14 @@ def tree_contents(
         for p in sorted(root.rglob("*"))
         if p.is_file() and not set(p.relative_to(root).parts) & set(skip)
     }
+
+
+def run_cli(*args: str | Path, **kwargs) -> tuple[int, str, str]:
+    """The `python-package-template` command, in this process: (exit status, stdout, stderr)."""
+    import io
+
+    from python_package_template import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main([str(a) for a in args], out=out, err=err, **kwargs)
+    return code, out.getvalue(), err.getvalue()

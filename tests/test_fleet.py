@@ -10,7 +10,6 @@ with uncommitted work, one on a bare commit, and one never made from the templat
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -32,6 +31,7 @@ from helpers import (
     git_init,
     git_repo,
     render,
+    run_cli,
     template_snapshot,
     tree_contents,
 )
@@ -42,12 +42,6 @@ from python_package_template import cli
 PRE_COMMIT_COMMENT = "# Run `poetry run pre-commit install` once; the hooks then run on every commit.\n"
 NEW_PRE_COMMIT_COMMENT = "# The hooks run on every commit once `poetry run pre-commit install` has run.\n"
 MAINTAINER_PRE_COMMIT_COMMENT = "# Hooks: see CONTRIBUTING.md.\n"
-
-
-def run_cli(*args: str | Path) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main([str(a) for a in args], out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def replace_once(path: Path, old: str, new: str) -> None:

@@ -6,7 +6,6 @@ signal and wherever it lands (the writes are slowed down so that the signals lan
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import signal
@@ -19,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers import TEMPLATE_ROOT, git, git_repo, template_snapshot, tree_contents
+from helpers import TEMPLATE_ROOT, git, git_repo, run_cli, template_snapshot, tree_contents
 from old_packages import MIT_TEXT
-from python_package_template import cli, onboard
+from python_package_template import onboard
 from python_package_template.journal import journal_for
 
 TINY = {
@@ -42,12 +41,6 @@ build-backend = "poetry.core.masonry.api"
     "LICENSE": ("MIT License\n\n" + MIT_TEXT).format(year=2020, holder="Alex Doe"),
     "src/tiny_tool/__init__.py": '__version__ = "2.0.0"\n',
 }
-
-
-def run_cli(*args: str | Path) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main([str(a) for a in args], out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

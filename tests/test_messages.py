@@ -13,15 +13,8 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
-from helpers import git, template_snapshot
-from python_package_template import cli
+from helpers import git, run_cli, template_snapshot
 from test_onboard import CI_JOBS, git_repo
-
-
-def run_cli(*args: str | Path) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main([str(a) for a in args], out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ second run changes nothing, `--check` reports the rules, and `copier update` wor
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import shutil
@@ -29,12 +28,12 @@ from helpers import (
     git_commit_all,
     git_repo,
     poetry,
+    run_cli,
     template_snapshot,
     tree_contents,
     write_tree,
 )
 from old_packages import MIT_TEXT
-from python_package_template import cli
 from python_package_template.infer import parse_remote, python_min_from
 from python_package_template.proof import Intended, build_package, compare
 from python_package_template.readme import SKELETON_END, SKELETON_START, missing_sections, placeholder_lines
@@ -297,12 +296,6 @@ PYTHON_SHAPES = [name for name in SHAPES if name != "web-app"]
 
 def make_packages(root: Path, names=SHAPES) -> dict[str, Path]:
     return {name: git_repo(root / name, SHAPES[name][0], SHAPES[name][1]) for name in names}
-
-
-def run_cli(*args: str | Path, **kwargs) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main([str(a) for a in args], out=out, err=err, **kwargs)
-    return code, out.getvalue(), err.getvalue()
 
 
 def comments(text: str) -> list[str]:
