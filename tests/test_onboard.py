@@ -876,6 +876,19 @@ def test_onboard_interactive_accepts_the_inferred_answers(tmp_path, template):
     assert yaml.safe_load((package / ".copier-answers.yml").read_text())["project_name"] == "Tiny Tool"
 
 
+def test_onboarding_rewrites_no_line_of_a_readme_with_mixed_line_endings(tmp_path, template):
+    # A README whose lines end in both ways (an editor on each OS): the skeleton is appended, and
+    # every byte that was there stays, CRLF and LF alike (no whole-file diff).
+    package = make_packages(tmp_path, ["tiny-tool"])["tiny-tool"]
+    mixed = b"# Tiny Tool\r\n\r\nIt does tiny things,\nvery quickly.\r\n"
+    (package / "README.md").write_bytes(mixed)
+    git_commit_all(package, "README written on two machines")
+    code, out, err = run_cli("onboard", "--yes", "--template", template, package)
+    assert code == 0, out + err
+    after = (package / "README.md").read_bytes()
+    assert after.startswith(mixed) and SKELETON_START.encode() in after
+
+
 def test_onboard_interactive_says_a_package_is_dirty_before_asking_anything(tmp_path, template):
     package = make_packages(tmp_path, ["tiny-tool"])["tiny-tool"]
     (package / "README.md").write_text("# Tiny Tool\n\nHalf-written.\n")

@@ -54,6 +54,7 @@ from .packagefiles import (
 )
 from .pyproject_merge import has_metadata, merge_pyproject, remote_urls
 from .template_source import ANSWERS_FILE, TemplateSource
+from .text_form import TextForm
 from .workers import signals_held
 
 ONBOARDED, UNCHANGED, SKIPPED, ERROR, INTERRUPTED = (
@@ -110,7 +111,7 @@ class _Package:
         self.report = report
         self.planned: dict[str, bytes | None] = {}  # relative path -> new bytes (None: removed)
         self.renames: list[tuple[str, str]] = []  # (old, new), done with `git mv` when tracked
-        self._newline: dict[str, str] = {}
+        self._forms: dict[str, TextForm] = {}  # each file's line endings and BOM, kept on writing
         # What each file onboarding looked at held on disk then (None: no such file), to notice
         # a file changed under it before writing.
         self.seen: dict[str, bytes | None] = {}
@@ -131,29 +132,27 @@ class _Package:
         return self.seen[relative]
 
     def read(self, relative: str) -> str | None:
-        """The file's text with "\n" line ends (its own are put back on writing)."""
+        """The file's text as plain text, LF and no BOM (its own form is put back on writing, as
+        the update migration does: text_form)."""
         data = self._bytes(relative)
         if data is None:
             return None
         try:
-            text = data.decode("utf-8")
+            data.decode("utf-8")
         except UnicodeDecodeError as error:
             raise OnboardError(
                 f"{relative} is not UTF-8 (byte {data[error.start]:#04x} at offset {error.start}), so onboarding"
                 " cannot edit it without changing its encoding; convert it to UTF-8 (e.g. `iconv -f latin1 -t"
                 f" utf-8`), commit, and run again. Nothing was changed."
             ) from None
-        if "\r\n" in text:
-            self._newline.setdefault(relative, "\r\n")
-            text = text.replace("\r\n", "\n")
-        return text
+        form = self._forms.setdefault(relative, TextForm.of(data))
+        return form.strip(data).decode("utf-8")
 
     def write(self, relative: str, text: str, change: str | list[str]) -> None:
         self._disk(relative)
         if self.exists(relative) and self.read(relative) == text:
             return
-        newline = self._newline.get(relative, "\n")
-        self.planned[relative] = (text.replace("\n", newline) if newline != "\n" else text).encode("utf-8")
+        self.planned[relative] = self._forms.get(relative, TextForm()).apply(text.encode("utf-8"))
         self.changed(relative, change)
 
     def rename(self, old: str, new: str, change: str) -> None:
