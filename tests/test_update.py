@@ -263,6 +263,22 @@ class Edited:
     replaced: dict[str, set[str]]  # the template's own lines that the update may replace
 
 
+def write_the_client(package: Path) -> None:
+    """What every maintainer of these stories writes: README prose, a dependency with its
+    comment, and a pipeline job of the package's own."""
+    replace_once(
+        package / "README.md",
+        "Lookup Client is a Python package that ... (describe what it does and who it is for).",
+        USER_PROSE,
+    )
+    replace_once(
+        package / "pyproject.toml",
+        "dependencies = []",
+        'dependencies = [\n    "requests>=2.31",  # the HTTP client\n]',
+    )
+    append(package / ".gitlab-ci.yml", USER_CI_JOB)
+
+
 @pytest.fixture(scope="module")
 def edited(template, tmp_path_factory) -> Edited:
     """A package its maintainer edited everywhere at v1.0.0, then updated to the newest tag."""
@@ -275,17 +291,7 @@ def edited(template, tmp_path_factory) -> Edited:
         "\nfrom lookup_client import client  # noqa: F401\n",
     )
     append(package / "tests" / "test_package.py", USER_TEST)
-    replace_once(
-        package / "README.md",
-        "Lookup Client is a Python package that ... (describe what it does and who it is for).",
-        USER_PROSE,
-    )
-    replace_once(
-        package / "pyproject.toml",
-        "dependencies = []",
-        'dependencies = [\n    "requests>=2.31",  # the HTTP client\n]',
-    )
-    append(package / ".gitlab-ci.yml", USER_CI_JOB)
+    write_the_client(package)
     append(package / "CHANGELOG.md", USER_CHANGELOG)
     git_commit_all(package, "Write the client")
     before_update = committed_files(package)
@@ -1061,17 +1067,7 @@ def renovate_update(
 def renovated(template, renovate_copier, tmp_path_factory) -> Edited:
     """The maintainer's package of the first story, updated by Renovate from v1.0.0 to v2.0.0."""
     package = package_at_v1(template, tmp_path_factory.mktemp("renovated") / "lookup-client")
-    replace_once(
-        package / "README.md",
-        "Lookup Client is a Python package that ... (describe what it does and who it is for).",
-        USER_PROSE,
-    )
-    replace_once(
-        package / "pyproject.toml",
-        "dependencies = []",
-        'dependencies = [\n    "requests>=2.31",  # the HTTP client\n]',
-    )
-    append(package / ".gitlab-ci.yml", USER_CI_JOB)
+    write_the_client(package)
     git_commit_all(package, "Write the client")
     before_update = committed_files(package)
     replaced = template_replaced_lines(template, package, tmp_path_factory.mktemp("renders"))
