@@ -4,9 +4,10 @@ Copier loads this file by path (through copier-template-extensions), once per te
 version it renders, so it must stand alone: standard library, Jinja and `packaging` (a
 dependency of Copier itself) only.
 
-Every function here is pure apart from `git_config` and `before_update_needed` (which reads
-the package's files), and each has unit tests in
-`tests/test_extensions.py`. Validators return an error message, or "" when the answer is
+Every function here is pure apart from `git_config`, `before_update_needed` (which reads the
+package's files) and `owned_renders` (which renders the package's own files at two template
+versions for the after-update migration, into Copier's checkout of the template), and each has
+tests in `tests/test_extensions.py` or `tests/test_update.py`. Validators return an error message, or "" when the answer is
 allowed, so that `copier.yml` stays one line per validator.
 """
 
@@ -21,8 +22,9 @@ import subprocess
 import sys
 import unicodedata
 from collections.abc import Callable
+from typing import Any
 
-from jinja2 import Environment
+from jinja2 import Environment, pass_environment
 from jinja2.ext import Extension
 from packaging.version import InvalidVersion, Version
 
@@ -572,6 +574,66 @@ def before_update_needed(project_dir: object, template_dir: object, answers_file
     return False
 
 
+def _owned_files_module() -> Any:
+    """python_package_template/owned_files.py beside this file, loaded by path (Copier loads this
+    file so, not as part of a package); it needs the standard library only."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parent / "python_package_template" / "owned_files.py"
+    spec = importlib.util.spec_from_file_location("python_package_template_owned_files", path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+@pass_environment
+def owned_renders(
+    environment: Environment,
+    answers: object,
+    template_dir: object,
+    old_ref: object,
+    project_dir: object,
+    answers_file: object,
+) -> str:
+    """For the after-update migration (see copier.yml): README.md and pyproject.toml as the
+    version updated from renders them with the answers committed at HEAD, and as this version
+    renders them with `answers`, in Copier's own environment, written as JSON into Copier's
+    checkout of the template (which Copier deletes when it is done); the file's path. The
+    migration then need not import Jinja, most of its time. Never raises, since Copier has
+    already written the update when it renders the migration's command: on any error it
+    returns "", and the migration renders them itself (and refuses what it cannot)."""
+    import json
+    from pathlib import Path
+
+    try:
+        import yaml
+
+        owned = _owned_files_module()
+        shown = subprocess.run(
+            ["git", "show", f"HEAD:./{answers_file}"],
+            cwd=str(project_dir),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        old_answers = yaml.safe_load(shown.stdout)
+        new_answers = dict(answers)  # type: ignore[call-overload]
+        renders = owned.changed_renders(
+            lambda: environment, Path(str(template_dir)), str(old_ref), old_answers, new_answers
+        )
+        found = {
+            "old_answers": owned.public(old_answers),
+            "answers": owned.public(new_answers),
+            "renders": renders,
+        }
+        path = Path(str(template_dir)) / ".owned-renders.json"
+        path.write_text(json.dumps(found), encoding="utf-8")
+    except Exception:  # noqa: BLE001 (the migration renders them itself, and says what fails)
+        return ""
+    return str(path)
+
+
 FILTERS = {
     f.__name__: f
     for f in (
@@ -604,15 +666,47 @@ FILTERS = {
         documentation_url_from,
         api_reference_url,
         before_update_needed,
+        owned_renders,
     )
 }
 GLOBALS = {"git_config": git_config, "current_year": current_year, "today": today}
 
 
 class TemplateContext(Extension):
-    """Registers the filters and globals above with Copier's Jinja environment."""
+    """Registers the filters and globals above with Copier's Jinja environment, and has it
+    compile each template source once (see `compiling_once`)."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
         environment.filters.update(FILTERS)
         environment.globals.update(GLOBALS)
+        environment.compile = compiling_once(environment.compile)  # type: ignore[method-assign]
+
+
+def compiling_once(compile_: Callable[..., Any]) -> Callable[..., Any]:
+    """`Environment.compile` that compiles a source text once and then hands back the same code.
+
+    Copier renders every string of copier.yml through `from_string`, which compiles it anew each
+    time: a question's type, default and validator, each choice, each path, over and over while
+    it asks, validates and renders (about 470 compiles for an update of this template, half its
+    questions' time). The code Jinja compiles depends only on the environment and the source, and
+    a code object is never changed, so handing back the same one renders exactly the same text.
+    Anything that is not a source text (an AST, or a value Copier tries and falls back on when it
+    raises TypeError) goes to Jinja as before."""
+    compiled: dict[tuple[Any, ...], Any] = {}
+
+    def compile_once(
+        source: Any,
+        name: str | None = None,
+        filename: str | None = None,
+        raw: bool = False,
+        defer_init: bool = False,
+    ) -> Any:
+        if not isinstance(source, str):
+            return compile_(source, name, filename, raw, defer_init)
+        key = (source, name, filename, raw, defer_init)
+        if key not in compiled:
+            compiled[key] = compile_(source, name, filename, raw, defer_init)
+        return compiled[key]
+
+    return compile_once

@@ -27,7 +27,7 @@ Copier itself installs: tomlkit and poetry-core come pinned with the template (v
         package gets the documentation site only when it answers `-d docs=mkdocs`.
 
     migrate.py after --template DIR --from REF --answers-file .copier-answers.yml
-                     --ci-project PROJECT --ci-file FILE --ci-pin vX.Y.Z
+                     --ci-project PROJECT --ci-file FILE --ci-pin vX.Y.Z [--renders FILE]
         After every update:
         - the `ci_include_ref` answer moves up to the template's pinned tag when it is an older
           tag, and the common pipeline's include in .gitlab-ci.yml follows the answer;
@@ -36,7 +36,10 @@ Copier itself installs: tomlkit and poetry-core come pinned with the template (v
         - what the template changed in the files the package owns (pyproject.toml, README.md)
           between REF and DIR's version arrives as a structural three-way merge
           (python_package_template.template_changes): only items the package has as the old
-          version rendered them change; its own edits are kept, and said so;
+          version rendered them change; its own edits are kept, and said so. Both versions of
+          those files come rendered from Copier's process (--renders, from `owned_renders` in
+          context.py), so that this process need not import Jinja; they are rendered here only
+          when an earlier step changed an answer they were rendered with;
         - an MIT package's LICENSE / LICENSE.md / LICENSE.rst becomes LICENSE.txt (git mv);
         - when this update turns `docs` to mkdocs, the template's documentation site
           (mkdocs.yml, docs/) is added, once, unless the package has a mkdocs.yml of its own,
@@ -397,10 +400,10 @@ def _docs_site_url(answers: dict[str, Any]) -> str | None:
 def _docs_site_files(project_dir: Path, template_dir: Path, answers: dict[str, Any]) -> dict[str, str]:
     """{name: text} of the template's mkdocs.yml and docs/ files, rendered with the answers,
     that the package lacks."""
-    from python_package_template.template_changes import _subdirectory
+    from python_package_template.owned_files import subdirectory
 
     config = template_dir / "copier.yml"
-    source = template_dir / _subdirectory(config.read_text(encoding="utf-8") if config.is_file() else None)
+    source = template_dir / subdirectory(config.read_text(encoding="utf-8") if config.is_file() else None)
     files = [source / "mkdocs.yml.jinja", *sorted(p for p in (source / "docs").rglob("*") if p.is_file())]
     env = _jinja_env()
     context = {key: value for key, value in answers.items() if not key.startswith("_")}
@@ -413,33 +416,29 @@ def _docs_site_files(project_dir: Path, template_dir: Path, answers: dict[str, A
     return rendered
 
 
-def _template_changes(plan: Plan, template_dir: Path, old_ref: str, answers_file: str) -> None:
+def _template_changes(
+    plan: Plan, template_dir: Path, old_ref: str, answers_file: str, renders: Path | None
+) -> None:
     """The template's changes to README.md and pyproject.toml, merged; Refused when one cannot
     be, so that the update is undone rather than the change lost."""
+    from python_package_template import owned_files
     from python_package_template import template_changes as tc
 
     old_answers = _answers_at_head(plan.project_dir, answers_file)
     new_answers = _load_answers(plan.text(answers_file))
     if not old_answers or not new_answers:
         raise Refused(f"{answers_file} is missing or empty at HEAD or after the update")
-    try:
-        old_sources, new_sources = tc.templates_at(template_dir, old_ref)
-        # A file whose template source and answers are both unchanged renders alike in both
-        # versions: nothing to bring in, and no need to render it.
-        same_answers = _public(old_answers) == _public(new_answers)
-        changed = [name for name in old_sources if not same_answers or old_sources[name] != new_sources[name]]
-        if not changed:
-            return
-        env = _jinja_env()  # only now: most updates do not need Jinja
-        compiled: dict[str, Any] = {}  # a source both versions share is compiled once
-        base = tc.render_owned(env, {name: old_sources[name] for name in changed}, old_answers, compiled)
-        new = tc.render_owned(env, {name: new_sources[name] for name in changed}, new_answers, compiled)
-    except tc.RenderError as error:
-        raise Refused(
-            f"the template's changes to README.md and pyproject.toml cannot be worked out: {error}"
-        ) from None
+    found = _rendered_by_copier(renders, old_answers, new_answers)
+    if found is None:  # not rendered, or with other answers than this plan's: render them here
+        try:
+            found = owned_files.changed_renders(_jinja_env, template_dir, old_ref, old_answers, new_answers)
+        except owned_files.RenderError as error:
+            raise Refused(
+                f"the template's changes to README.md and pyproject.toml cannot be worked out: {error}"
+            ) from None
     for name, merge_file in (("pyproject.toml", tc.merge_pyproject), ("README.md", tc.merge_readme)):
-        if name not in changed or base[name] is None or new[name] is None or base[name] == new[name]:
+        base, new = found.get(name, (None, None))
+        if base is None or new is None or base == new:
             continue
         current = plan.owned_text(name)
         if current is None:
@@ -448,7 +447,7 @@ def _template_changes(plan: Plan, template_dir: Path, old_ref: str, answers_file
             )
             continue
         try:
-            merged = merge_file(current, base[name], new[name])
+            merged = merge_file(current, base, new)
         except Exception as error:  # e.g. a pyproject.toml that is not valid TOML
             raise Refused(
                 f"{name}: the template's changes cannot be merged: {type(error).__name__}: {error}"
@@ -456,6 +455,25 @@ def _template_changes(plan: Plan, template_dir: Path, old_ref: str, answers_file
         if merged.changes:
             plan.write(name, merged.text, merged.changes)
         plan.kept += merged.kept
+
+
+def _rendered_by_copier(
+    renders: Path | None, old_answers: dict[str, Any], new_answers: dict[str, Any]
+) -> dict[str, tuple[str | None, str | None]] | None:
+    """What `owned_renders` (extensions/context.py) rendered in Copier's process, when it was
+    rendered with these very answers (an earlier step of this plan may have changed one, such as
+    `documentation_url`); else None."""
+    if renders is None or not renders.is_file():
+        return None
+    import json
+
+    try:
+        found = json.loads(renders.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if found.get("old_answers") != _public(old_answers) or found.get("answers") != _public(new_answers):
+        return None
+    return {name: (base, new) for name, (base, new) in found["renders"].items()}
 
 
 # The files an update leaves to the package: copier.yml `_exclude`s them from its renders.
@@ -605,13 +623,14 @@ def after(
     ci_project: str,
     ci_file: str,
     ci_pin: str,
+    renders: Path | None = None,
 ) -> Plan:
     plan = Plan(project_dir)
     _ci_ref(plan, answers_file, ci_project, ci_file, ci_pin)
     mit = str(_load_answers(plan.text(answers_file)).get("license", "MIT")) == "MIT"
     _pyproject_rules(plan, mit)
     _docs_site(plan, template_dir, answers_file)
-    _template_changes(plan, template_dir, old_ref, answers_file)
+    _template_changes(plan, template_dir, old_ref, answers_file, renders)
     plan.commit()
     if mit and any((project_dir / name).is_file() for name in LICENSES if name != "LICENSE.txt"):
         from python_package_template.edits import UnsafeEdit, rename_license_to_txt
@@ -637,6 +656,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ci-project")
     parser.add_argument("--ci-file")
     parser.add_argument("--ci-pin")
+    parser.add_argument(
+        "--renders", type=Path, help="README.md and pyproject.toml as Copier rendered them (owned_renders)"
+    )
     args = parser.parse_args(argv)
     vendored.install()  # tomlkit and poetry-core: the pinned copies, whatever Copier has
     if args.stage == "before":
@@ -663,6 +685,7 @@ def main(argv: list[str] | None = None) -> int:
             args.ci_project,
             args.ci_file,
             args.ci_pin,
+            args.renders,
         )
     except Exception as error:  # all or nothing: never a half-applied update
         if isinstance(error, Refused):

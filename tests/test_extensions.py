@@ -460,3 +460,22 @@ def test_the_before_update_migration_runs_for_a_symlinked_file(tmp_path):
     (tmp_path / "package").mkdir()
     (tmp_path / "package" / "README.md").symlink_to(tmp_path / "shared" / "README.md")
     assert before_update_needed(tmp_path, plain) is True
+
+
+def test_copiers_environment_compiles_each_source_once_and_renders_it_as_before():
+    from jinja2.sandbox import SandboxedEnvironment
+
+    ours = SandboxedEnvironment(keep_trailing_newline=True, extensions=[context.TemplateContext])
+    plain = SandboxedEnvironment(keep_trailing_newline=True)
+    plain.filters.update(context.FILTERS)
+    source = "{{ name | toml_string }} {% for v in versions %}{{ v }},{% endfor %}\n"
+    assert ours.compile(source) is ours.compile(source)  # Jinja alone compiles it anew each time
+    assert plain.compile(source) is not plain.compile(source)
+    for name in NASTY_STRINGS:
+        answers = {"name": name, "versions": ["3.11", "3.12"]}
+        assert ours.from_string(source).render(answers) == plain.from_string(source).render(answers)
+    # What is not a source text still fails as Jinja fails: Copier relies on the TypeError to
+    # tell a list or a bool from a template.
+    for value in (False, ["a"]):
+        with pytest.raises(TypeError):
+            ours.from_string(value)

@@ -636,6 +636,55 @@ def test_an_update_whose_migration_fails_is_undone_whole(template, tmp_path):
     assert git("write-tree", cwd=package) == committed and answers(package)["_commit"] == "v1.0.0"
 
 
+def test_copier_renders_the_owned_files_as_the_migration_would_and_it_merges_them(
+    template, tmp_path, monkeypatch
+):
+    """README.md and pyproject.toml at both versions come from Copier's process (owned_renders,
+    so that the migration needs no Jinja), exactly as the migration would render them itself,
+    and the migration merges what it was handed only when it was rendered with its own answers."""
+    import importlib.util
+
+    from jinja2.sandbox import SandboxedEnvironment
+
+    monkeypatch.syspath_prepend(str(TEMPLATE_ROOT / "extensions"))
+    import migrate as migration
+
+    from python_package_template import owned_files
+
+    spec = importlib.util.spec_from_file_location(
+        "context_for_renders", template.path / "extensions" / "context.py"
+    )
+    context = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(context)
+    package = package_at_v1(template, tmp_path / "lookup-client")
+    checkout = shutil.copytree(template.path, tmp_path / "checkout")  # Copier's, written into
+    env = SandboxedEnvironment(keep_trailing_newline=True, extensions=[context.TemplateContext])
+    old_answers = answers(package)
+    new_answers = {**old_answers, "_commit": "v2.0.0"}
+    path = context.owned_renders(env, new_answers, checkout, "v1.0.0", package, ".copier-answers.yml")
+    handed = json.loads(Path(path).read_text())
+    assert Path(path).parent == checkout
+    own = owned_files.changed_renders(migration._jinja_env, checkout, "v1.0.0", old_answers, new_answers)
+    assert sorted(own) == ["README.md", "pyproject.toml"]
+    assert {name: tuple(pair) for name, pair in handed["renders"].items()} == own
+
+    # What it was handed is what it merges: a section only these renders have arrives...
+    handed["renders"]["README.md"][1] += "## Only in what Copier rendered\n\nHanded over.\n"
+    Path(path).write_text(json.dumps(handed))
+    after = ("after", "--template", str(checkout), "--from", "v1.0.0", *AFTER[5:], "--renders", path)
+    result = migrate(*after, cwd=package)
+    assert result.returncode == 0, result.stderr
+    assert "Handed over." in (package / "README.md").read_text()
+    # ...unless the plan's answers are not the ones they were rendered with: then it renders.
+    git("checkout", "--", ".", cwd=package)
+    handed["answers"]["description"] = "Rendered with another description."
+    Path(path).write_text(json.dumps(handed))
+    result = migrate(*after, cwd=package)
+    assert result.returncode == 0, result.stderr
+    assert "Handed over." not in (package / "README.md").read_text()
+    assert "## Getting help" in (package / "README.md").read_text()
+
+
 # --- the packages the team owns: rewritten, onboarded flat Poetry 1, onboarded Apache -----------
 
 REWRITTEN_README = """\

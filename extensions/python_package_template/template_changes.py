@@ -21,13 +21,10 @@ import copy
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .owned_files import OWNED_FILES
-from .owned_files import subdirectory as _subdirectory
 from .readme import headings
 
 # tomlkit, packaging and devgroup are imported where pyproject.toml is merged: this module runs
@@ -322,77 +319,3 @@ def merge_readme(current: str, base: str, new: str, name: str = "README.md") -> 
         text = "".join(section for _, section in ours)
         merge.text = text.rstrip("\n") + "\n"
     return merge
-
-
-# --- rendering the owned files at two template versions -------------------------------------
-
-
-class RenderError(Exception):
-    """The template's version of an owned file cannot be rendered."""
-
-
-def _git_blobs(repo: Path, names: Iterable[str]) -> dict[str, str | None]:
-    """{"REV:PATH": text or None when missing}, read with one `git cat-file --batch`."""
-    names = list(names)
-    result = subprocess.run(
-        ["git", "-C", str(repo), "cat-file", "--batch"],
-        input="".join(f"{name}\n" for name in names).encode(),
-        capture_output=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RenderError(f"cannot read the template's history in {repo}: {result.stderr.decode().strip()}")
-    out, blobs, at = result.stdout, {}, 0
-    for name in names:
-        end = out.index(b"\n", at)
-        header = out[at:end].decode()
-        at = end + 1
-        if header.endswith(" missing") or header.endswith(" ambiguous"):
-            blobs[name] = None
-            continue
-        size = int(header.split()[2])
-        blobs[name] = out[at : at + size].decode("utf-8")
-        at += size + 1
-    return blobs
-
-
-def render_owned(
-    jinja_env: Any,
-    templates: dict[str, str | None],
-    answers: dict[str, Any],
-    compiled: dict[str, Any] | None = None,
-) -> dict[str, str | None]:
-    """{owned file: its text} from {owned file: its template source}. `compiled` ({source: its
-    compiled template}), when given, is shared between calls: compiling is most of the cost."""
-    context = {key: value for key, value in answers.items() if not key.startswith("_")}
-    compiled = {} if compiled is None else compiled
-    rendered: dict[str, str | None] = {}
-    for name, source in templates.items():
-        if source is None:
-            rendered[name] = None
-            continue
-        try:
-            if source not in compiled:
-                compiled[source] = jinja_env.from_string(source)
-            rendered[name] = compiled[source].render(**context)
-        except Exception as error:  # an old version's template the new filters cannot render
-            raise RenderError(
-                f"cannot render the template's {name}: {type(error).__name__}: {error}"
-            ) from None
-    return rendered
-
-
-def templates_at(template_dir: Path, old_ref: str) -> tuple[dict[str, str | None], dict[str, str | None]]:
-    """({owned file: template source at old_ref}, {... in the checkout at template_dir})."""
-    blobs = _git_blobs(template_dir, [f"{old_ref}:copier.yml", f"{old_ref}:copier.yaml"])
-    old_sub = _subdirectory(blobs[f"{old_ref}:copier.yml"] or blobs[f"{old_ref}:copier.yaml"])
-    config = template_dir / "copier.yml"
-    new_sub = _subdirectory(config.read_text(encoding="utf-8") if config.is_file() else None)
-    old_paths = {name: "/".join(p for p in (old_sub, f"{name}.jinja") if p) for name in OWNED_FILES}
-    old_blobs = _git_blobs(template_dir, [f"{old_ref}:{path}" for path in old_paths.values()])
-    old = {name: old_blobs[f"{old_ref}:{path}"] for name, path in old_paths.items()}
-    new = {}
-    for name in OWNED_FILES:
-        path = template_dir / new_sub / f"{name}.jinja"
-        new[name] = path.read_text(encoding="utf-8") if path.is_file() else None
-    return old, new
