@@ -479,3 +479,80 @@ def test_copiers_environment_compiles_each_source_once_and_renders_it_as_before(
     for value in (False, ["a"]):
         with pytest.raises(TypeError):
             ours.from_string(value)
+
+
+# --- the compiled code kept per user for the next run ---------------------------------------
+
+
+@pytest.fixture
+def user_cache(tmp_path, monkeypatch):
+    """A user whose cache folder is empty; every compile is counted (`compiles`)."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    compiles = []
+    compile_ = SandboxedEnvironment.compile
+
+    def counted(self, source, *args, **kwargs):
+        compiles.append(source)
+        return compile_(self, source, *args, **kwargs)
+
+    monkeypatch.setattr(SandboxedEnvironment, "compile", counted)
+    return compiles
+
+
+def checkout(root, source):
+    """A fresh checkout of a template holding one file, as Copier makes for every run."""
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
+    (root / "template").mkdir(parents=True)
+    (root / "template" / "README.md.jinja").write_text(source)
+    return SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(str(root)),
+        keep_trailing_newline=True,
+        extensions=[context.TemplateContext],
+    )
+
+
+def test_the_next_run_loads_a_template_file_compiled_in_another_checkout(user_cache, tmp_path):
+    source = "# {{ name | toml_string }}\n{% for v in versions %}- {{ v }}\n{% endfor %}"
+    answers = {"name": 'Zoë "quoted"', "versions": ["3.11", "3.12"]}
+    first = checkout(tmp_path / "one", source).get_template("template/README.md.jinja").render(answers)
+    assert user_cache == [source]
+    template = checkout(tmp_path / "two", source).get_template("template/README.md.jinja")
+    assert template.render(answers) == first and user_cache == [source]  # not compiled again
+    # Named after the file it was loaded from, in its error messages too, not the first checkout.
+    assert template.filename == str(tmp_path / "two" / "template" / "README.md.jinja")
+    # A changed file is compiled anew, and so is the same file under other settings.
+    changed = checkout(tmp_path / "three", source + "Changed.\n").get_template("template/README.md.jinja")
+    assert changed.render(answers) == first + "Changed.\n" and len(user_cache) == 2
+    trimmed = checkout(tmp_path / "four", "{% if yes %}\nTrimmed\n{% endif %}\n")
+    trimmed.trim_blocks = True
+    assert trimmed.get_template("template/README.md.jinja").render(yes=True) == "Trimmed\n"
+    untrimmed = checkout(tmp_path / "five", "{% if yes %}\nTrimmed\n{% endif %}\n")
+    assert untrimmed.get_template("template/README.md.jinja").render(yes=True) == "\nTrimmed\n\n"
+
+
+def test_the_next_run_compiles_none_of_the_strings_an_earlier_one_did(user_cache, tmp_path):
+    import gc
+
+    strings = ["str", "{{ project_name | distribution_name_from }}", "{{ x | toml_string }}"]
+    env = checkout(tmp_path / "one", "")
+    first = [env.from_string(s).render(project_name="Lookup Client", x="a\\b") for s in strings]
+    del env
+    gc.collect()  # the environment goes away: what it compiled is kept
+    assert user_cache == strings
+    env = checkout(tmp_path / "two", "")
+    assert [env.from_string(s).render(project_name="Lookup Client", x="a\\b") for s in strings] == first
+    assert user_cache == strings
+
+
+def test_no_compiled_code_is_kept_in_a_cache_folder_others_can_read(user_cache, tmp_path):
+    folder = tmp_path / "cache" / "python-package-template" / "jinja"
+    folder.mkdir(parents=True, mode=0o755)
+    folder.chmod(0o755)
+    env = checkout(tmp_path / "one", "# {{ name }}\n")
+    assert env.bytecode_cache is None
+    assert env.get_template("template/README.md.jinja").render(name="x") == "# x\n"
+    assert list(folder.iterdir()) == []
