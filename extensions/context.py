@@ -756,13 +756,14 @@ class CompiledStrings:
     a temporary name, then renamed) when the environment goes away, if it compiled any new one.
     About 140 strings, 18 ms of a `copier copy`."""
 
-    LIMIT = 4096  # entries: copier.yml's strings are a few hundred; a runaway is not kept
+    LIMIT = 1024  # entries: a run of this template compiles about 150; past it, only this run's are kept
 
     def __init__(self, folder: Any) -> None:
         self.folder = folder
         self.path: Any = None
         self.known: dict[tuple[str, bool], Any] = {}
         self.new: dict[tuple[str, bool], Any] = {}
+        self.used: set[tuple[str, bool]] = set()
 
     def get(self, environment: Environment, source: str, defer_init: bool) -> Any:
         if self.path is None:
@@ -776,11 +777,13 @@ class CompiledStrings:
             except (OSError, EOFError, ValueError, TypeError):
                 loaded = {}
             self.known = loaded if isinstance(loaded, dict) else {}
-        return self.known.get((source, defer_init))
+        code = self.known.get((source, defer_init))
+        if code is not None:
+            self.used.add((source, defer_init))
+        return code
 
     def add(self, source: str, defer_init: bool, code: Any) -> None:
-        if len(self.known) + len(self.new) < self.LIMIT:
-            self.new[source, defer_init] = code
+        self.new[source, defer_init] = code
 
     def save(self) -> None:
         if not self.new or self.path is None:
@@ -794,7 +797,10 @@ class CompiledStrings:
             with tempfile.NamedTemporaryFile(
                 dir=self.folder, prefix=self.path.name, suffix=".tmp", delete=False
             ) as file:
-                file.write(marshal.dumps({**self.known, **self.new}))
+                kept = {**self.known, **self.new}
+                if len(kept) > self.LIMIT:  # the strings of templates no longer rendered go
+                    kept = {key: code for key, code in kept.items() if key in self.used or key in self.new}
+                file.write(marshal.dumps(kept))
             os.replace(file.name, self.path)
         except OSError:  # another run's copy serves as well; this one's is only lost time
             if file is not None:
@@ -808,14 +814,17 @@ class TemplateBytecodeCache(FileSystemBytecodeCache):
     so that a render loads each file's compiled code rather than compiling it again (about
     18 ms of a `copier copy`, three times that in an update). Jinja keys its cache by the
     file's path, and Copier renders from a fresh checkout each time; this one keys it by the
-    file's name in the template and everything about the environment that shapes the code
-    Jinja compiles (`fingerprint`), and Jinja checks the source's checksum before using an
-    entry: a changed file, another Jinja or Python, or other settings compile anew. Entries
+    file's name in the template, its source's checksum (which Jinja checks again before using
+    an entry) and everything about the environment that shapes the code Jinja compiles
+    (`fingerprint`): a changed file, another Jinja or Python, or other settings compile anew,
+    and the old and new versions of a file in an update each keep their entry. Entries
     are written whole under a temporary name and renamed (Jinja's FileSystemBytecodeCache), in
     a folder of the user's own that only the user can read (else there is no cache)."""
 
     def get_bucket(self, environment: Environment, name: str, filename: str | None, source: str) -> Any:
-        self.compiled_as = fingerprint(environment, name)  # read by get_cache_key, just below
+        # Read by get_cache_key, just below. The source's checksum is part of the key as well, so
+        # that the two versions of a file an update renders keep an entry each.
+        self.compiled_as = f"{fingerprint(environment, name)}\n{self.get_source_checksum(source)}"
         bucket = super().get_bucket(environment, name, filename, source)
         if bucket.code is not None and filename is not None:  # compiled from another checkout
             bucket.code = _with_filename(bucket.code, filename)

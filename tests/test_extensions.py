@@ -527,6 +527,9 @@ def test_the_next_run_loads_a_template_file_compiled_in_another_checkout(user_ca
     # A changed file is compiled anew, and so is the same file under other settings.
     changed = checkout(tmp_path / "three", source + "Changed.\n").get_template("template/README.md.jinja")
     assert changed.render(answers) == first + "Changed.\n" and len(user_cache) == 2
+    # Both versions keep their entry, as an update renders the old version and the new one.
+    again = checkout(tmp_path / "again", source).get_template("template/README.md.jinja")
+    assert again.render(answers) == first and len(user_cache) == 2
     trimmed = checkout(tmp_path / "four", "{% if yes %}\nTrimmed\n{% endif %}\n")
     trimmed.trim_blocks = True
     assert trimmed.get_template("template/README.md.jinja").render(yes=True) == "Trimmed\n"
@@ -556,3 +559,21 @@ def test_no_compiled_code_is_kept_in_a_cache_folder_others_can_read(user_cache, 
     assert env.bytecode_cache is None
     assert env.get_template("template/README.md.jinja").render(name="x") == "# x\n"
     assert list(folder.iterdir()) == []
+
+
+def test_the_kept_strings_are_those_of_recent_runs_once_there_are_many(user_cache, tmp_path, monkeypatch):
+    import gc
+
+    monkeypatch.setattr(context.CompiledStrings, "LIMIT", 2)
+
+    def run(name, strings):
+        env = checkout(tmp_path / name, "")
+        rendered = [env.from_string(s).render(x=1) for s in strings]
+        del env
+        gc.collect()
+        return rendered
+
+    assert run("one", ["a{{ x }}", "b{{ x }}", "c{{ x }}"]) == ["a1", "b1", "c1"]
+    assert run("two", ["d{{ x }}"]) == ["d1"]  # four strings known: only this run's are kept
+    assert run("three", ["d{{ x }}", "a{{ x }}"]) == ["d1", "a1"]
+    assert user_cache == ["a{{ x }}", "b{{ x }}", "c{{ x }}", "d{{ x }}", "a{{ x }}"]
