@@ -768,15 +768,10 @@ class CompiledStrings:
     def get(self, environment: Environment, source: str, defer_init: bool) -> Any:
         if self.path is None:
             import hashlib
-            import marshal
 
             key = hashlib.sha256(fingerprint(environment, "<string>").encode()).hexdigest()
             self.path = self.folder / f"strings-{key}.marshal"
-            try:
-                loaded = marshal.loads(self.path.read_bytes())
-            except (OSError, EOFError, ValueError, TypeError):
-                loaded = {}
-            self.known = loaded if isinstance(loaded, dict) else {}
+            self.known = self._read()
         code = self.known.get((source, defer_init))
         if code is not None:
             self.used.add((source, defer_init))
@@ -784,6 +779,15 @@ class CompiledStrings:
 
     def add(self, source: str, defer_init: bool, code: Any) -> None:
         self.new[source, defer_init] = code
+
+    def _read(self) -> dict[tuple[str, bool], Any]:
+        import marshal
+
+        try:
+            loaded = marshal.loads(self.path.read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            loaded = {}
+        return loaded if isinstance(loaded, dict) else {}
 
     def save(self) -> None:
         if not self.new or self.path is None:
@@ -797,7 +801,8 @@ class CompiledStrings:
             with tempfile.NamedTemporaryFile(
                 dir=self.folder, prefix=self.path.name, suffix=".tmp", delete=False
             ) as file:
-                kept = {**self.known, **self.new}
+                # What other environments (an update has four) saved since this one read it stays.
+                kept = {**self._read(), **self.known, **self.new}
                 if len(kept) > self.LIMIT:  # the strings of templates no longer rendered go
                     kept = {key: code for key, code in kept.items() if key in self.used or key in self.new}
                 file.write(marshal.dumps(kept))
@@ -834,6 +839,14 @@ class TemplateBytecodeCache(FileSystemBytecodeCache):
         import hashlib
 
         return hashlib.sha256(self.compiled_as.encode()).hexdigest()
+
+    def load_bytecode(self, bucket: Any) -> None:
+        """A damaged entry (cut short by a full disk, say) is no entry: compiled anew, not a
+        traceback (Jinja reads some truncations so)."""
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001
+            bucket.reset()
 
 
 def fingerprint(environment: Environment, name: str) -> str:

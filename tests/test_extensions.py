@@ -577,3 +577,30 @@ def test_the_kept_strings_are_those_of_recent_runs_once_there_are_many(user_cach
     assert run("two", ["d{{ x }}"]) == ["d1"]  # four strings known: only this run's are kept
     assert run("three", ["d{{ x }}", "a{{ x }}"]) == ["d1", "a1"]
     assert user_cache == ["a{{ x }}", "b{{ x }}", "c{{ x }}", "d{{ x }}", "a{{ x }}"]
+
+
+def test_a_damaged_cache_entry_is_compiled_anew_not_a_traceback(user_cache, tmp_path):
+    source = "# {{ name }}\n"
+    checkout(tmp_path / "one", source).get_template("template/README.md.jinja").render(name="x")
+    folder = tmp_path / "cache" / "python-package-template" / "jinja"
+    for entry in folder.iterdir():  # cut short, as a full disk leaves a file
+        entry.write_bytes(entry.read_bytes()[:20])
+    assert (
+        checkout(tmp_path / "two", source).get_template("template/README.md.jinja").render(name="x")
+        == "# x\n"
+    )
+    assert user_cache == [source, source]
+
+
+def test_every_environment_of_a_run_keeps_its_strings(user_cache, tmp_path):
+    """An update makes four environments, each reading the kept strings before any has saved."""
+    import gc
+
+    envs = [checkout(tmp_path / f"env{n}", "") for n in range(3)]
+    for n, env in enumerate(envs):
+        assert env.from_string(f"{n}{{{{ x }}}}").render(x="!") == f"{n}!"
+    del env, envs
+    gc.collect()
+    env = checkout(tmp_path / "next", "")
+    assert [env.from_string(f"{n}{{{{ x }}}}").render(x="!") for n in range(3)] == ["0!", "1!", "2!"]
+    assert len(user_cache) == 3  # none compiled again
