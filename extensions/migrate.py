@@ -43,7 +43,9 @@ Copier itself installs: tomlkit and poetry-core come pinned with the template (v
         - an MIT package's LICENSE / LICENSE.md / LICENSE.rst becomes LICENSE.txt (git mv);
         - when this update turns `docs` to mkdocs, the template's documentation site
           (mkdocs.yml, docs/) is added, once, unless the package has a mkdocs.yml of its own,
-          and a `documentation_url` still at the README default moves to the site's URL.
+          and a `documentation_url` still at the README default moves to the site's URL; when
+          it turns `docs` to none, a `documentation_url` still at the site's URL moves back to
+          the README (the site's files are kept, and said so).
 
         - every file the update wrote gets back the line endings and BOM it had at HEAD.
 
@@ -348,9 +350,12 @@ def _jinja_env() -> Any:
 
 
 def _docs_site(plan: Plan, template_dir: Path, answers_file: str) -> None:
-    """The documentation site, when this update turns `docs` to mkdocs: its files, then its URL."""
+    """The documentation site, when this update turns `docs` to mkdocs: its files, then its URL;
+    when it turns `docs` off, the URL back to the README (see _docs_site_off)."""
     answers_text = plan.text(answers_file)
     answers = _load_answers(answers_text)
+    if answers.get("docs") == "none" and answers_text is not None:
+        _docs_site_off(plan, answers_file, answers_text, answers)
     if answers.get("docs") != "mkdocs" or answers_text is None:
         return
     if _answers_at_head(plan.project_dir, answers_file).get("docs") == "mkdocs":
@@ -383,6 +388,33 @@ def _docs_site(plan: Plan, template_dir: Path, answers_file: str) -> None:
             answers_file,
             set_answer(answers_text, "documentation_url", site),
             [f"{answers_file}: documentation_url: {site} (the documentation site, in place of the README)"],
+        )
+
+
+def _docs_site_off(plan: Plan, answers_file: str, answers_text: str, answers: dict[str, Any]) -> None:
+    """When this update turns `docs` from mkdocs to none, the template stops publishing the site
+    (its `pages` job goes): a `documentation_url` still at the site's default moves back to the
+    README, so that neither the README nor PyPI links a site that is gone. The site's files are
+    the package's own: kept, and said so."""
+    if _answers_at_head(plan.project_dir, answers_file).get("docs") != "mkdocs":
+        return
+    import context
+
+    host, path = answers.get("gitlab_host"), answers.get("gitlab_project_path")
+    site = context.documentation_url_from("mkdocs", host, path)
+    readme = context.documentation_url_from("none", host, path)
+    if answers.get("documentation_url") == site != readme:
+        from python_package_template.yaml_edits import set_answer
+
+        plan.write(
+            answers_file,
+            set_answer(answers_text, "documentation_url", readme),
+            [f"{answers_file}: documentation_url: {readme} (the README, as the site is no longer published)"],
+        )
+    if (plan.project_dir / "mkdocs.yml").exists():
+        plan.kept.append(
+            "mkdocs.yml and docs/: the package's own, kept; the pipeline no longer builds or publishes"
+            " the site (docs: none), so delete them if it is gone for good"
         )
 
 

@@ -1343,6 +1343,25 @@ def test_the_site_a_package_made_before_it_gets_builds_strict(docs_from_v0_1_0, 
     assert (package / "site" / "reference" / "lookup_client" / "index.html").is_file()
 
 
+def test_turning_the_site_off_moves_the_links_back_to_the_readme_and_keeps_its_files(template, tmp_path):
+    package = package_at_v1(template, tmp_path / "lookup-client")
+    assert answers(package)["documentation_url"] == SITE
+    result = update(package, data={"docs": "none"})
+    readme_url = "https://gitlab.developers.cam.ac.uk/uis/devops/lookup-client/-/blob/main/README.md"
+    assert answers(package)["docs"] == "none" and answers(package)["documentation_url"] == readme_url
+    pyproject = tomlkit.parse((package / "pyproject.toml").read_text()).unwrap()
+    assert pyproject["project"]["urls"]["Documentation"] == readme_url
+    assert SITE not in (package / "README.md").read_text()
+    assert not {"mkdocs", "pages"} & set(yaml.safe_load((package / ".gitlab-ci.yml").read_text()))
+    for name in SITE_FILES:  # the package's own: it deletes them if it wants
+        assert (package / name).is_file(), name
+    assert any(
+        note.startswith("mkdocs.yml and docs/: the package's own, kept")
+        for note in migration_notes(result, "kept")
+    )
+    assert files_with_conflicts(package) == [] and migration_notes(result, "skipped") == []
+
+
 OWN_MKDOCS = "site_name: Lookup Client\nnav:\n  - Home: index.md\n"
 OWN_INDEX = "# Lookup Client\n\nOur own documentation.\n"
 

@@ -21,7 +21,6 @@ import copy
 import re
 import subprocess
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +32,20 @@ from .readme import headings
 _MISSING: Any = object()
 
 
-@dataclass
 class Merge:
-    """The merged text, what changed, and what was kept because the package changed it too."""
+    """The merged text, what changed, and what was kept because the package changed it too.
+    (No dataclass: importing dataclasses, and the inspect module with it, would cost more than
+    the README merge, on every update.)"""
 
-    text: str
-    changes: list[str] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)
+    __slots__ = ("changes", "kept", "text")
+
+    def __init__(self, text: str, changes: list[str] | None = None, kept: list[str] | None = None) -> None:
+        self.text = text
+        self.changes = [] if changes is None else changes
+        self.kept = [] if kept is None else kept
+
+    def __repr__(self) -> str:
+        return f"Merge(text={self.text!r}, changes={self.changes!r}, kept={self.kept!r})"
 
 
 # --- pyproject.toml: key by key --------------------------------------------------------------
