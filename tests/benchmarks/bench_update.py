@@ -22,8 +22,9 @@ of its own; Copier clones the template five times per update, and a local clone 
 objects one by one (~90 folders for ours), which no user's template repository makes it do. (It
 weighs little: ratio 1.44 loose against 1.42-1.46 packed when this was written.)
 
-Where the extra time goes (~0.17 s over the trivial template's ~0.97 s, ratio 1.18, median of 15,
-on the 2-core machine this was measured on, with a warm per-user cache of compiled templates;
+Where the extra time goes (~0.13-0.17 s over the trivial template's ~0.88-0.97 s, ratio 1.15-1.18,
+medians of 21, on the 2-core machine this was measured on, with a warm per-user cache of compiled
+templates, which the first pair fills;
 measured with cProfile, `-X importtime`, `strace -f -e trace=execve` and updates from variants
 of the template with parts taken out):
 - ~0.12-0.16 s: Copier checks out the whole template repository five times per update and
@@ -41,7 +42,7 @@ of the template with parts taken out):
   four times), importing extensions/context.py (~5 ms, compiled from each checkout), asking
   21 questions three times, and after each file it writes in the package a `git config`
   process. Jinja compiles come from the per-user cache (`TemplateContext`, context.py); with a
-  cold cache (a fresh Renovate container) the first update compiles them, ~0.06 s more.
+  cold cache (a fresh Renovate container) an update compiles them, ~0.07 s more (ratio 1.24).
 - The before-update migration starts no process for a plain LF package (before_update_needed in
   context.py decides in Copier's process); where it has work it costs ~40 ms.
 """
