@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from jinja2 import Environment, pass_environment
-from jinja2.bccache import FileSystemBytecodeCache
+from jinja2.bccache import Bucket, FileSystemBytecodeCache
 from jinja2.ext import Extension
 from packaging.version import InvalidVersion, Version
 
@@ -827,18 +827,17 @@ class TemplateBytecodeCache(FileSystemBytecodeCache):
     a folder of the user's own that only the user can read (else there is no cache)."""
 
     def get_bucket(self, environment: Environment, name: str, filename: str | None, source: str) -> Any:
-        # Read by get_cache_key, just below. The source's checksum is part of the key as well, so
-        # that the two versions of a file an update renders keep an entry each.
-        self.compiled_as = f"{fingerprint(environment, name)}\n{self.get_source_checksum(source)}"
-        bucket = super().get_bucket(environment, name, filename, source)
+        """Jinja's get_bucket, with the key above: the two versions of a file an update renders
+        keep an entry each."""
+        import hashlib
+
+        checksum = self.get_source_checksum(source)
+        key = hashlib.sha256(f"{fingerprint(environment, name)}\n{checksum}".encode()).hexdigest()
+        bucket = Bucket(environment, key, checksum)
+        self.load_bytecode(bucket)
         if bucket.code is not None and filename is not None:  # compiled from another checkout
             bucket.code = _with_filename(bucket.code, filename)
         return bucket
-
-    def get_cache_key(self, name: str, filename: str | None = None) -> str:
-        import hashlib
-
-        return hashlib.sha256(self.compiled_as.encode()).hexdigest()
 
     def load_bytecode(self, bucket: Any) -> None:
         """A damaged entry (cut short by a full disk, say) is no entry: compiled anew, not a

@@ -178,10 +178,6 @@ def _load_answers(text: str | None) -> dict[str, Any]:
     return dict(_PARSED[text])
 
 
-def _public(answers: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in answers.items() if not key.startswith("_")}
-
-
 _AT_HEAD: dict[tuple[Path, str], str | None] = {}
 
 
@@ -366,7 +362,7 @@ def _docs_site(plan: Plan, template_dir: Path, answers_file: str) -> None:
             " mkdocs.yml and docs/ were not added"
         )
         return
-    site = _docs_site_url(answers)
+    site = _moved_documentation_url(answers, "mkdocs")
     try:
         files = _docs_site_files(
             plan.project_dir,
@@ -398,12 +394,8 @@ def _docs_site_off(plan: Plan, answers_file: str, answers_text: str, answers: di
     the package's own: kept, and said so."""
     if _answers_at_head(plan.project_dir, answers_file).get("docs") != "mkdocs":
         return
-    import context
-
-    host, path = answers.get("gitlab_host"), answers.get("gitlab_project_path")
-    site = context.documentation_url_from("mkdocs", host, path)
-    readme = context.documentation_url_from("none", host, path)
-    if answers.get("documentation_url") == site != readme:
+    readme = _moved_documentation_url(answers, "none")
+    if readme:
         from python_package_template.yaml_edits import set_answer
 
         plan.write(
@@ -418,15 +410,16 @@ def _docs_site_off(plan: Plan, answers_file: str, answers_text: str, answers: di
         )
 
 
-def _docs_site_url(answers: dict[str, Any]) -> str | None:
-    """The site's URL, when `documentation_url` is still at the README default: it moves there,
-    and README.md and pyproject.toml are then rendered with it."""
+def _moved_documentation_url(answers: dict[str, Any], docs: str) -> str | None:
+    """The default `documentation_url` for `docs` (mkdocs: the site; none: the README), when the
+    answer is still the other one's default: an update that turns `docs` moves it there, and
+    README.md and pyproject.toml are then rendered with it. Else None: the package's own."""
     import context
 
     host, path = answers.get("gitlab_host"), answers.get("gitlab_project_path")
-    site = context.documentation_url_from("mkdocs", host, path)
-    readme = context.documentation_url_from("none", host, path)
-    return site if answers.get("documentation_url") == readme != site else None
+    moved = context.documentation_url_from(docs, host, path)
+    other = context.documentation_url_from("none" if docs == "mkdocs" else "mkdocs", host, path)
+    return moved if answers.get("documentation_url") == other != moved else None
 
 
 def _docs_site_files(project_dir: Path, template_dir: Path, answers: dict[str, Any]) -> dict[str, str]:
@@ -499,11 +492,13 @@ def _rendered_by_copier(
         return None
     import json
 
+    from python_package_template.owned_files import public
+
     try:
         found = json.loads(renders.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if found.get("old_answers") != _public(old_answers) or found.get("answers") != _public(new_answers):
+    if found.get("old_answers") != public(old_answers) or found.get("answers") != public(new_answers):
         return None
     return {name: (base, new) for name, (base, new) in found["renders"].items()}
 
@@ -591,17 +586,10 @@ def present_plain(project_dir: Path, template_dir: Path, answers_file: str) -> l
 
 def _blobs_at_head(project_dir: Path, names: list[str]) -> dict[str, bytes]:
     """{name: its bytes at HEAD} for the names HEAD has, in one git call."""
-    out = _git(project_dir, "cat-file", "--batch", stdin="".join(f"HEAD:./{n}\n" for n in names).encode())
-    blobs, at = {}, 0
-    for name in names:
-        end = out.index(b"\n", at)
-        header = out[at:end].split()
-        at = end + 1
-        if len(header) == 3 and header[1] == b"blob":
-            size = int(header[2])
-            blobs[name] = out[at : at + size]
-            at += size + 1
-    return blobs
+    from python_package_template.owned_files import git_blobs
+
+    found = git_blobs(project_dir, [f"HEAD:./{name}" for name in names])
+    return {name: blob for name in names if (blob := found[f"HEAD:./{name}"]) is not None}
 
 
 def restore_forms(project_dir: Path, template_dir: Path, answers_file: str) -> list[str]:

@@ -27,39 +27,50 @@ class RenderError(Exception):
     """The template's version of an owned file cannot be rendered."""
 
 
-def _git_blobs(repo: Path, names: Iterable[str]) -> dict[str, str | None]:
-    """{"REV:PATH": text or None when missing}, read with one `git cat-file --batch`."""
-    names = list(names)
-    result = subprocess.run(
+def git_blobs(repo: Path, objects: Iterable[str]) -> dict[str, bytes | None]:
+    """{"REV:PATH": its bytes, or None when it is missing or not a file}, read with one `git
+    cat-file --batch`; raises subprocess.CalledProcessError when git cannot read `repo`."""
+    objects = list(objects)
+    out = subprocess.run(
         ["git", "-C", str(repo), "cat-file", "--batch"],
-        input="".join(f"{name}\n" for name in names).encode(),
+        input="".join(f"{name}\n" for name in objects).encode(),
         capture_output=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RenderError(f"cannot read the template's history in {repo}: {result.stderr.decode().strip()}")
-    out, blobs, at = result.stdout, {}, 0
-    for name in names:
+        check=True,
+    ).stdout
+    blobs: dict[str, bytes | None] = {}
+    at = 0
+    for name in objects:
         end = out.index(b"\n", at)
-        header = out[at:end].decode()
+        header = out[at:end].split()  # "<object> <type> <size>", or "<name> missing"
         at = end + 1
-        if header.endswith(" missing") or header.endswith(" ambiguous"):
+        if header[-1] in (b"missing", b"ambiguous"):
             blobs[name] = None
             continue
-        size = int(header.split()[2])
-        blobs[name] = out[at : at + size].decode("utf-8")
+        size = int(header[2])
+        blobs[name] = out[at : at + size] if header[1] == b"blob" else None
         at += size + 1
     return blobs
 
 
+def _git_texts(repo: Path, names: Iterable[str]) -> dict[str, str | None]:
+    """git_blobs, as text; RenderError when git cannot read the template's history."""
+    try:
+        blobs = git_blobs(repo, names)
+    except subprocess.CalledProcessError as error:
+        raise RenderError(
+            f"cannot read the template's history in {repo}: {error.stderr.decode().strip()}"
+        ) from None
+    return {name: None if blob is None else blob.decode("utf-8") for name, blob in blobs.items()}
+
+
 def templates_at(template_dir: Path, old_ref: str) -> tuple[dict[str, str | None], dict[str, str | None]]:
     """({owned file: template source at old_ref}, {... in the checkout at template_dir})."""
-    blobs = _git_blobs(template_dir, [f"{old_ref}:copier.yml", f"{old_ref}:copier.yaml"])
+    blobs = _git_texts(template_dir, [f"{old_ref}:copier.yml", f"{old_ref}:copier.yaml"])
     old_sub = subdirectory(blobs[f"{old_ref}:copier.yml"] or blobs[f"{old_ref}:copier.yaml"])
     config = template_dir / "copier.yml"
     new_sub = subdirectory(config.read_text(encoding="utf-8") if config.is_file() else None)
     old_paths = {name: "/".join(p for p in (old_sub, f"{name}.jinja") if p) for name in OWNED_FILES}
-    old_blobs = _git_blobs(template_dir, [f"{old_ref}:{path}" for path in old_paths.values()])
+    old_blobs = _git_texts(template_dir, [f"{old_ref}:{path}" for path in old_paths.values()])
     old = {name: old_blobs[f"{old_ref}:{path}"] for name, path in old_paths.items()}
     new = {}
     for name in OWNED_FILES:
