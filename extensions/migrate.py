@@ -425,13 +425,12 @@ def _moved_documentation_url(answers: dict[str, Any], docs: str) -> str | None:
 def _docs_site_files(project_dir: Path, template_dir: Path, answers: dict[str, Any]) -> dict[str, str]:
     """{name: text} of the template's mkdocs.yml and docs/ files, rendered with the answers,
     that the package lacks."""
-    from python_package_template.owned_files import subdirectory
+    from python_package_template.owned_files import public, template_root
 
-    config = template_dir / "copier.yml"
-    source = template_dir / subdirectory(config.read_text(encoding="utf-8") if config.is_file() else None)
+    source = template_root(template_dir)
     files = [source / "mkdocs.yml.jinja", *sorted(p for p in (source / "docs").rglob("*") if p.is_file())]
     env = _jinja_env()
-    context = {key: value for key, value in answers.items() if not key.startswith("_")}
+    context = public(answers)
     rendered = {}
     for file in files:
         name = file.relative_to(source).as_posix().removesuffix(".jinja")
@@ -503,8 +502,21 @@ def _rendered_by_copier(
     return {name: (base, new) for name, (base, new) in found["renders"].items()}
 
 
-# The files an update leaves to the package: copier.yml `_exclude`s them from its renders.
-PACKAGE_FILES = {"README.md", "pyproject.toml", "CHANGELOG.md", "tests/test_package.py"}
+# The files and folders an update leaves to the package: copier.yml `_exclude`s them from its
+# renders (the first `_exclude` block; tests/test_update.py holds the two to the same list).
+PACKAGE_PATHS = (
+    "README.md",
+    "pyproject.toml",
+    "CHANGELOG.md",
+    "src",
+    "tests/test_package.py",
+    "mkdocs.yml",
+    "docs",
+)
+
+
+def left_to_the_package(name: str) -> bool:
+    return any(name == path or name.startswith(f"{path}/") for path in PACKAGE_PATHS)
 
 
 def refusals(project_dir: Path) -> list[str]:
@@ -548,14 +560,13 @@ def _git(project_dir: Path, *args: str, stdin: bytes | None = None) -> bytes:
 
 def rendered_paths(template_dir: Path, answers_file: str) -> list[str]:
     """The files of the package that the template renders and Copier merges on update."""
-    from python_package_template.owned_files import subdirectory
+    from python_package_template.owned_files import template_root
 
-    config = template_dir / "copier.yml"
-    root = template_dir / subdirectory(config.read_text(encoding="utf-8") if config.is_file() else None)
+    root = template_root(template_dir)
     names = [answers_file]
     for path in root.rglob("*"):
         name = path.relative_to(root).as_posix().removesuffix(".jinja")
-        if path.is_file() and "{" not in name and name not in PACKAGE_FILES:
+        if path.is_file() and "{" not in name and not left_to_the_package(name):
             names.append(name)
     return names
 

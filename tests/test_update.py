@@ -586,6 +586,15 @@ AFTER = (
 )
 
 
+def test_the_migration_leaves_to_the_package_exactly_what_copier_leaves_out_on_update(monkeypatch):
+    monkeypatch.syspath_prepend(str(TEMPLATE_ROOT / "extensions"))
+    import migrate as migration
+
+    on_update = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())["_exclude"][0]
+    assert on_update.startswith("{% if _copier_operation == 'update' %}")
+    assert tuple(on_update.splitlines()[1:-1]) == migration.PACKAGE_PATHS
+
+
 def test_a_migration_waits_for_conflict_markers_in_a_file_the_template_owns(tmp_path):
     conflicted = (
         "<<<<<<< before updating\n# ours\n=======\n# theirs\n>>>>>>> after updating\n" + OLD_GITLAB_CI

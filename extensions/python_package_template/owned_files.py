@@ -23,6 +23,13 @@ def subdirectory(copier_yml: str | None) -> str:
     return found[1].strip() if found else ""
 
 
+def template_root(template_dir: Path) -> Path:
+    """Where the checkout of a template at `template_dir` keeps the files it renders: its
+    copier.yml's `_subdirectory`."""
+    config = template_dir / "copier.yml"
+    return template_dir / subdirectory(config.read_text(encoding="utf-8") if config.is_file() else None)
+
+
 class RenderError(Exception):
     """The template's version of an owned file cannot be rendered."""
 
@@ -67,14 +74,13 @@ def templates_at(template_dir: Path, old_ref: str) -> tuple[dict[str, str | None
     """({owned file: template source at old_ref}, {... in the checkout at template_dir})."""
     blobs = _git_texts(template_dir, [f"{old_ref}:copier.yml", f"{old_ref}:copier.yaml"])
     old_sub = subdirectory(blobs[f"{old_ref}:copier.yml"] or blobs[f"{old_ref}:copier.yaml"])
-    config = template_dir / "copier.yml"
-    new_sub = subdirectory(config.read_text(encoding="utf-8") if config.is_file() else None)
+    root = template_root(template_dir)
     old_paths = {name: "/".join(p for p in (old_sub, f"{name}.jinja") if p) for name in OWNED_FILES}
     old_blobs = _git_texts(template_dir, [f"{old_ref}:{path}" for path in old_paths.values()])
     old = {name: old_blobs[f"{old_ref}:{path}"] for name, path in old_paths.items()}
     new = {}
     for name in OWNED_FILES:
-        path = template_dir / new_sub / f"{name}.jinja"
+        path = root / f"{name}.jinja"
         new[name] = path.read_text(encoding="utf-8") if path.is_file() else None
     return old, new
 
