@@ -576,17 +576,17 @@ def before_update_needed(project_dir: object, template_dir: object, answers_file
     return False
 
 
-def _owned_files_module() -> Any:
-    """python_package_template/owned_files.py beside this file, loaded by path (Copier loads this
-    file so, not as part of a package); it needs the standard library only."""
+def _beside(module: str) -> Any:
+    """python_package_template/<module>.py beside this file, loaded by path (Copier loads this
+    file so, not as part of a package); such modules need the standard library only."""
     import importlib.util
     from pathlib import Path
 
-    path = Path(__file__).parent / "python_package_template" / "owned_files.py"
-    spec = importlib.util.spec_from_file_location("python_package_template_owned_files", path)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
+    path = Path(__file__).parent / "python_package_template" / f"{module}.py"
+    spec = importlib.util.spec_from_file_location(f"python_package_template_{module}", path)
+    module_ = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module_)  # type: ignore[union-attr]
+    return module_
 
 
 @pass_environment
@@ -611,7 +611,7 @@ def owned_renders(
     try:
         import yaml
 
-        owned = _owned_files_module()
+        owned = _beside("owned_files")
         shown = subprocess.run(
             ["git", "show", f"HEAD:./{answers_file}"],
             cwd=str(project_dir),
@@ -683,7 +683,7 @@ class TemplateContext(Extension):
         super().__init__(environment)
         environment.filters.update(FILTERS)
         environment.globals.update(GLOBALS)
-        folder = _cache_folder()
+        folder = _beside("user_cache").private_folder("jinja")
         strings = CompiledStrings(folder) if folder else None
         environment.compile = compiling_once(environment, strings)  # type: ignore[method-assign]
         if strings is not None:
@@ -729,25 +729,6 @@ def compiling_once(environment: Environment, strings: CompiledStrings | None = N
         return compiled[key]
 
     return compile_once
-
-
-def _cache_folder() -> Any:
-    """The per-user folder for compiled templates (a Path), or None when there is none of the
-    user's own, that only the user can read, to write."""
-    try:
-        import os
-        from pathlib import Path
-
-        import platformdirs  # Copier depends on it
-
-        folder = Path(platformdirs.user_cache_dir("python-package-template", appauthor=False)) / "jinja"
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        mine = not hasattr(os, "getuid") or folder.stat().st_uid == os.getuid()
-        if not (mine and os.access(folder, os.W_OK)) or folder.stat().st_mode & 0o077:
-            return None
-    except (ImportError, OSError):
-        return None
-    return folder
 
 
 class CompiledStrings:

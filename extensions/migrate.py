@@ -147,9 +147,10 @@ class Plan:
     def commit(self) -> None:
         """Write every planned file, in its own form; none when one would be written through a
         symlink that leaves the package."""
-        root = self.project_dir.resolve()
+        from python_package_template.safety import escapes
+
         for name in self.writes:
-            if not (self.project_dir / name).resolve().is_relative_to(root):
+            if escapes(self.project_dir, name):
                 raise Refused(leaves_the_package(self.project_dir, name))
         for name, text in self.writes.items():
             form = self.forms.get(name, TextForm())
@@ -523,11 +524,12 @@ def refusals(project_dir: Path) -> list[str]:
     """Why a template change to a file the package owns could not be merged now, file by file
     (each with what to do); none when every one can."""
     from python_package_template.owned_files import OWNED_FILES
+    from python_package_template.safety import escapes
 
     plan, found = Plan(project_dir), []
     for name in OWNED_FILES:
         path = project_dir / name
-        if path.is_symlink() and not path.resolve().is_relative_to(project_dir.resolve()):
+        if path.is_symlink() and escapes(project_dir, name):
             found.append(leaves_the_package(project_dir, name))
         elif path.is_file():
             why = plan.why_unreadable(name)

@@ -46,12 +46,11 @@ def sha256_of(path: Path) -> str:
 
 
 def cache_root() -> Path | None:
-    """The per-user cache folder for unpacked wheels, or None when there is none to write."""
-    try:
-        import platformdirs  # Copier depends on it
-    except ImportError:
-        return None
-    return Path(platformdirs.user_cache_dir("python-package-template", appauthor=False)) / "wheels"
+    """The per-user cache folder for unpacked wheels, or None when there is none of the user's
+    own, private, to write (python_package_template.user_cache)."""
+    from python_package_template.user_cache import private_folder
+
+    return private_folder("wheels")
 
 
 def unpack(entry: dict[str, Any], root: Path) -> Path:

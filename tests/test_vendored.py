@@ -34,3 +34,24 @@ def test_the_vendored_tomlkit_is_the_one_the_suite_tests_the_edits_with():
     assert locked and locked[1] == PINS["tomlkit"]["version"], (
         "move the pin: scripts/vendor-wheels tomlkit==..."
     )
+
+
+def test_wheels_are_unpacked_only_into_a_cache_folder_of_the_users_own_that_others_cannot_open(
+    tmp_path, monkeypatch
+):
+    """Code is imported from the folder: one others can open gets a private temporary one instead."""
+    import sys
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.syspath_prepend(str(TEMPLATE_ROOT / "extensions"))
+    import vendored
+
+    wheels = tmp_path / "cache" / "python-package-template" / "wheels"
+    assert vendored.cache_root() == wheels and (wheels.stat().st_mode & 0o777) == 0o700
+    wheels.chmod(0o755)
+    assert vendored.cache_root() is None
+    finder = vendored.PinnedFinder(vendored.manifest())
+    folder = finder.folder("tomlkit")
+    assert not folder.is_relative_to(wheels) and list(wheels.iterdir()) == []
+    assert (folder / "tomlkit" / "__init__.py").is_file()
+    sys.path.remove(str(folder))
