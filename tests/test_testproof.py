@@ -153,3 +153,21 @@ def test_a_setup_cfg_package_installs_its_test_extra_and_a_setup_py_one_needs_no
     assert testproof.setup_cfg_extras(tmp_path)["test"] == ["pytest>=7", "pytest-django"]
     (tmp_path / "setup.cfg").unlink()
     assert plan_for(tmp_path) == TestPlan("pip", "unittest")
+
+
+def test_test_folders_outside_tests_are_found_at_any_depth_but_never_in_tools_folders(tmp_path):
+    write_tree(
+        tmp_path,
+        {
+            "test_top.py": "",
+            "lookup/tests/test_client.py": "",
+            "lookup/deep/er/client_test.py": "",
+            "lookup/helpers.py": "",
+            "tests/test_ok.py": "",
+            "tests/more/test_ok.py": "",
+            ".venv/lib/site-packages/pkg/tests/test_theirs.py": "",
+            "lookup/node_modules/x/test_js.py": "",
+            "build/lib/lookup/tests/test_client.py": "",
+        },
+    )
+    assert toolsettings.test_dirs_outside_tests(tmp_path) == [".", "lookup/deep/er", "lookup/tests"]

@@ -63,17 +63,16 @@ def allows_pytest_8(constraint: str) -> bool:
 
 def test_dirs_outside_tests(path: Path) -> list[str]:
     """Folders holding test files (test_*.py, *_test.py) that `testpaths = ["tests"]` leaves out."""
+    import os
+
     found = set()
-    for file in path.rglob("*.py"):
-        relative = file.relative_to(path)
-        in_tests = relative.parts[0] == "tests"
-        if (
-            in_tests
-            or set(relative.parts[:-1]) & SKIP_DIRS
-            or not re.match(r"^(test_.*|.*_test)\.py$", file.name)
-        ):
-            continue
-        found.add(relative.parent.as_posix())
+    for folder, dirs, files in os.walk(path):
+        relative = Path(folder).relative_to(path)
+        # Not into tests/ or a folder of SKIP_DIRS at any depth: a package's .git or .venv alone
+        # can hold tens of thousands of files.
+        dirs[:] = [d for d in dirs if d not in SKIP_DIRS and (relative.parts or d != "tests")]
+        if any(re.match(r"^(test_.*|.*_test)\.py$", name) for name in files):
+            found.add(relative.as_posix())
     return sorted(found)
 
 
