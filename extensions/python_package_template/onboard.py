@@ -48,11 +48,12 @@ from .packagefiles import (
     LICENCE_NAMES,
     ci_includes,
     find_readme,
+    has_metadata,
     load_ci,
     pyproject_metadata,
     requires_python,
 )
-from .pyproject_merge import has_metadata, merge_pyproject, remote_urls
+from .pyproject_merge import merge_pyproject, remote_urls
 from .template_source import ANSWERS_FILE, TemplateSource
 from .text_form import TextForm
 from .workers import signals_held

@@ -26,6 +26,11 @@ LICENCE_NAMES = (
 README_NAMES = ("README.md", "README.markdown", "README.rst", "README.txt", "README")
 
 
+def has_metadata(doc: Any) -> bool:
+    """Whether a parsed pyproject.toml names the package ([project] or Poetry 1's [tool.poetry])."""
+    return bool(doc.get("project", {}).get("name") or doc.get("tool", {}).get("poetry", {}).get("name"))
+
+
 def pyproject_bom_error(path: Path) -> str:
     """ "" unless the package's pyproject.toml starts with a byte-order mark, which TOML does not
     allow (tomlkit's own message is "Empty key at line 1 col 0"); then what to do about it."""

@@ -95,10 +95,6 @@ def _dynamic(doc: Any) -> set[str]:
     return set(_plain(doc.get("project", {}).get("dynamic", [])))
 
 
-def has_metadata(doc: Any) -> bool:
-    return bool(doc.get("project", {}).get("name") or doc.get("tool", {}).get("poetry", {}).get("name"))
-
-
 def keep_published_classifiers(doc: Any, published: list[str], *, licence_is_mit: bool) -> list[str]:
     """[project].classifiers as the package publishes them: Poetry 1 adds the Python version
     (and licence) classifiers to what [tool.poetry] lists, and poetry-core 2 does not for a

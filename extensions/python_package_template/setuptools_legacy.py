@@ -32,11 +32,10 @@ def legacy_files(path: Path) -> list[str]:
 
 def is_legacy(path: Path, doc: dict) -> bool:
     """Whether the package's metadata is in setup.cfg/setup.py rather than pyproject.toml."""
-    has_pyproject_metadata = bool(
-        doc.get("project", {}).get("name") or doc.get("tool", {}).get("poetry", {}).get("name")
-    )
+    from .packagefiles import has_metadata
+
     backend = str(doc.get("build-system", {}).get("build-backend", "setuptools"))
-    return not has_pyproject_metadata and backend.startswith("setuptools") and bool(legacy_files(path))
+    return not has_metadata(doc) and backend.startswith("setuptools") and bool(legacy_files(path))
 
 
 # --- reading the metadata -----------------------------------------------------------------

@@ -111,14 +111,19 @@ def plan_for(path: Path, pyproject_text: str | None = None) -> TestPlan:
     if pyproject_text is None and pyproject.is_file():
         pyproject_text = pyproject.read_text(encoding="utf-8")
     doc = tomllib.loads(pyproject_text or "")
-    declared = dependency_names(doc) | {n for r in setup_cfg_extras(path).values() for n in _names(r)}
+    extras = declared_extras(path, doc)
+    declared = dependency_names(doc) | {n for r in extras.values() for n in _names(r)}
     runner = "pytest" if "pytest" in declared or configures_pytest(path, doc) else "unittest"
     if doc.get("build-system", {}).get("build-backend") == POETRY_BACKEND:
         return TestPlan("poetry", runner)
-    extras = {**setup_cfg_extras(path), **doc.get("project", {}).get("optional-dependencies", {})}
     extras = tuple(name for name in extras if name in TEST_NAMES)
     groups = tuple(name for name in doc.get("dependency-groups", {}) if name in TEST_NAMES)
     return TestPlan("pip", runner, extras, groups)
+
+
+def declared_extras(path: Path, doc: dict) -> dict[str, list[str]]:
+    """{extra: its requirements}: setup.cfg's, and [project.optional-dependencies] over them."""
+    return {**setup_cfg_extras(path), **doc.get("project", {}).get("optional-dependencies", {})}
 
 
 def setup_cfg_extras(path: Path) -> dict[str, list[str]]:
@@ -242,7 +247,7 @@ def install(copy: Path, plan: TestPlan, *, relock: bool = False) -> Path:
     doc = tomllib.loads(pyproject.read_text(encoding="utf-8")) if pyproject.is_file() else {}
     requirements = [r for group in plan.groups for r in group_requirements(doc, group)]
     project = doc.get("project", {})
-    extras = {**setup_cfg_extras(copy), **project.get("optional-dependencies", {})}
+    extras = declared_extras(copy, doc)
     installed = project.get("dependencies", []) + requirements
     installed += [r for extra in plan.extras for r in extras.get(extra, [])]
     if plan.runner == "pytest" and "pytest" not in _names(installed):
