@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REQUIRED_ANSWERS
+from helpers import REQUIRED_ANSWERS, template_snapshot
 
 # Answers that are legal but awkward: quotes, backslashes, unicode, inline Markdown and
 # Jinja-looking text must still render valid TOML, YAML, Python and Markdown. (No answer may hold
@@ -75,3 +75,10 @@ def no_docs_package(copie_session) -> Path:
 @pytest.fixture(scope="session")
 def own_settings_package(copie_session) -> Path:
     return _render(copie_session, ONBOARDED_ANSWERS)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    """This repository's template as a git repository with one release, v1.0.0: a snapshot per
+    test module (modules that need more releases make their own `template`)."""
+    return template_snapshot(tmp_path_factory.mktemp("template") / "python-package-template", "v1.0.0")

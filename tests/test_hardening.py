@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import TEMPLATE_ROOT, git, git_repo, run_cli, template_snapshot, tree_contents
+from helpers import TEMPLATE_ROOT, git, git_repo, run_cli, tree_contents
 from old_packages import MIT_TEXT
 from python_package_template import onboard
 from python_package_template.journal import journal_for
@@ -41,11 +41,6 @@ build-backend = "poetry.core.masonry.api"
     "LICENSE": ("MIT License\n\n" + MIT_TEXT).format(year=2020, holder="Alex Doe"),
     "src/tiny_tool/__init__.py": '__version__ = "2.0.0"\n',
 }
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    return template_snapshot(tmp_path_factory.mktemp("template") / "python-package-template", "v1.0.0")
 
 
 def git_clean(path: Path) -> bool:

@@ -13,13 +13,8 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
-from helpers import git, run_cli, template_snapshot
+from helpers import git, run_cli
 from test_onboard import CI_JOBS, git_repo
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    return template_snapshot(tmp_path_factory.mktemp("template") / "python-package-template", "v1.0.0")
 
 
 def package_with(root: Path, name: str, files: dict[str, str] | None = None) -> Path:

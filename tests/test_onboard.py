@@ -308,11 +308,6 @@ def comments(text: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    return template_snapshot(tmp_path_factory.mktemp("template") / "python-package-template", "v1.0.0")
-
-
-@pytest.fixture(scope="module")
 def originals(tmp_path_factory) -> dict[str, Path]:
     """The package shapes as they are before onboarding (never changed)."""
     return make_packages(tmp_path_factory.mktemp("originals"))

@@ -19,18 +19,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import git_commit_all, git_repo, pypi_json_api_works, template_snapshot, tree_contents
+from helpers import git_commit_all, git_repo, pypi_json_api_works, run_cli, tree_contents
 from own_tests import SHAPES, counts, run_own_tests, suite_environment
 from python_package_template.proof import Intended, build_package, compare
-from test_onboard import run_cli
 from test_onboard_real_world import added_urls
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("own-tests")]
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    return template_snapshot(tmp_path_factory.mktemp("template") / "python-package-template", "v1.0.0")
 
 
 @pytest.fixture(autouse=True)

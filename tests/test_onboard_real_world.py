@@ -21,18 +21,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import git, git_commit_all, git_repo, template_snapshot, tree_contents
+from helpers import git, git_commit_all, git_repo, run_cli, tree_contents
 from python_package_template import cli, onboard
 from python_package_template.proof import Intended, build_package, compare
 from real_world import LATIN1_README, SHAPES
-from test_onboard import run_cli
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    return template_snapshot(tmp_path_factory.mktemp("template") / "python-package-template", "v1.0.0")
 
 
 def make(root: Path, name: str) -> Path:

@@ -49,9 +49,7 @@ def test_a_run_that_stops_before_any_test_says_why():
 
 
 def write(tmp_path: Path, pyproject: str, **files: str) -> Path:
-    (tmp_path / "pyproject.toml").write_text(pyproject)
-    for name, text in files.items():
-        (tmp_path / name).write_text(text)
+    write_tree(tmp_path, {"pyproject.toml": pyproject, **files})
     return tmp_path
 
 
