@@ -179,12 +179,13 @@ def _load_answers(text: str | None) -> dict[str, Any]:
     return dict(_PARSED[text])
 
 
-_AT_HEAD: dict[tuple[Path, str], str | None] = {}
+_AT_HEAD: dict[tuple[Path, str], dict[str, Any]] = {}
 
 
 def _answers_at_head(project_dir: Path, answers_file: str) -> dict[str, Any]:
     """The answers as committed before this update (Copier updates clean working trees only);
-    HEAD does not move during a migration, so git is asked once."""
+    HEAD does not move during a migration, so git is asked once, and not at all when Copier's
+    process has read them already (`_handed_over`)."""
     if (project_dir, answers_file) not in _AT_HEAD:
         import subprocess
 
@@ -195,8 +196,8 @@ def _answers_at_head(project_dir: Path, answers_file: str) -> dict[str, Any]:
             text=True,
             check=False,
         )
-        _AT_HEAD[project_dir, answers_file] = shown.stdout if shown.returncode == 0 else None
-    return _load_answers(_AT_HEAD[project_dir, answers_file])
+        _AT_HEAD[project_dir, answers_file] = _load_answers(shown.stdout if shown.returncode == 0 else None)
+    return dict(_AT_HEAD[project_dir, answers_file])
 
 
 def record_choices(project_dir: Path, answers_file: str) -> list[str]:
@@ -442,7 +443,7 @@ def _docs_site_files(project_dir: Path, template_dir: Path, answers: dict[str, A
 
 
 def _template_changes(
-    plan: Plan, template_dir: Path, old_ref: str, answers_file: str, renders: Path | None
+    plan: Plan, template_dir: Path, old_ref: str, answers_file: str, handed: dict[str, Any] | None
 ) -> None:
     """The template's changes to README.md and pyproject.toml, merged; Refused when one cannot
     be, so that the update is undone rather than the change lost."""
@@ -453,7 +454,7 @@ def _template_changes(
     new_answers = _load_answers(plan.text(answers_file))
     if not old_answers or not new_answers:
         raise Refused(f"{answers_file} is missing or empty at HEAD or after the update")
-    found = _rendered_by_copier(renders, old_answers, new_answers)
+    found = _rendered_by_copier(handed, new_answers)
     if found is None:  # not rendered, or with other answers than this plan's: render them here
         try:
             found = owned_files.changed_renders(_jinja_env, template_dir, old_ref, old_answers, new_answers)
@@ -482,25 +483,33 @@ def _template_changes(
         plan.kept += merged.kept
 
 
-def _rendered_by_copier(
-    renders: Path | None, old_answers: dict[str, Any], new_answers: dict[str, Any]
-) -> dict[str, tuple[str | None, str | None]] | None:
-    """What `owned_renders` (extensions/context.py) rendered in Copier's process, when it was
-    rendered with these very answers (an earlier step of this plan may have changed one, such as
-    `documentation_url`); else None."""
+def _handed_over(renders: Path | None) -> dict[str, Any] | None:
+    """What `owned_renders` (extensions/context.py) wrote in Copier's process: HEAD's answers
+    (`old_answers`), the answers it rendered with (`answers`) and README.md and pyproject.toml
+    at both versions (`renders`); None when there is no such file."""
     if renders is None or not renders.is_file():
         return None
     import json
 
-    from python_package_template.owned_files import public
-
     try:
-        found = json.loads(renders.read_text(encoding="utf-8"))
+        handed = json.loads(renders.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if found.get("old_answers") != public(old_answers) or found.get("answers") != public(new_answers):
+    return (
+        handed if isinstance(handed, dict) and {"old_answers", "answers", "renders"} <= set(handed) else None
+    )
+
+
+def _rendered_by_copier(
+    handed: dict[str, Any] | None, new_answers: dict[str, Any]
+) -> dict[str, tuple[str | None, str | None]] | None:
+    """The renders Copier's process handed over, when it rendered them with these very answers
+    (an earlier step of this plan may have changed one, such as `documentation_url`); else None."""
+    from python_package_template.owned_files import public
+
+    if handed is None or handed["answers"] != public(new_answers):
         return None
-    return {name: (base, new) for name, (base, new) in found["renders"].items()}
+    return {name: (base, new) for name, (base, new) in handed["renders"].items()}
 
 
 # The files and folders an update leaves to the package: copier.yml `_exclude`s them from its
@@ -659,11 +668,14 @@ def after(
     renders: Path | None = None,
 ) -> Plan:
     plan = Plan(project_dir)
+    handed = _handed_over(renders)
+    if handed is not None:  # read from the same HEAD, a moment ago, in Copier's process
+        _AT_HEAD[project_dir, answers_file] = handed["old_answers"]
     _ci_ref(plan, answers_file, ci_project, ci_file, ci_pin)
     mit = str(_load_answers(plan.text(answers_file)).get("license", "MIT")) == "MIT"
     _pyproject_rules(plan, mit)
     _docs_site(plan, template_dir, answers_file)
-    _template_changes(plan, template_dir, old_ref, answers_file, renders)
+    _template_changes(plan, template_dir, old_ref, answers_file, handed)
     plan.commit()
     if mit and any((project_dir / name).is_file() for name in LICENSES if name != "LICENSE.txt"):
         from python_package_template.edits import UnsafeEdit, rename_license_to_txt
