@@ -605,7 +605,6 @@ def owned_renders(
     migration then need not import Jinja, most of its time. Never raises, since Copier has
     already written the update when it renders the migration's command: on any error it
     returns "", and the migration renders them itself (and refuses what it cannot)."""
-    import json
     from pathlib import Path
 
     try:

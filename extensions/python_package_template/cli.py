@@ -576,4 +576,4 @@ class _Masked:
         return getattr(self._stream, name)
 
 
-__all__ = ["main", "build_parser", "summary_table", "run_all"]
+__all__ = ["main", "build_parser", "summary_table"]

@@ -18,8 +18,6 @@ from typing import Any
 
 import yaml
 
-from .text_form import has_conflict_markers  # noqa: F401 (its home before text_form)
-
 
 class UnsafeEdit(Exception):
     """An edit cannot decide safely; the message says what is wrong and what to do."""

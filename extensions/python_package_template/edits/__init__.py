@@ -24,10 +24,10 @@ dependencies to convert.
 
 from __future__ import annotations
 
+from python_package_template.text_form import has_conflict_markers
 from python_package_template.yaml_edits import (
     UnsafeEdit,
     add_ci_include,
-    has_conflict_markers,
     raise_answer_tag,
     set_ci_include_ref,
 )
