@@ -27,6 +27,7 @@ from tomlkit.items import AoT, Table, Whitespace
 
 from . import devgroup, edits
 from .edits import _plain
+from .template_changes import GROUPS
 
 POETRY_BACKEND = "poetry.core.masonry.api"
 
@@ -293,12 +294,16 @@ def add_dev_dependencies(doc: Any, render: Any, own_site: bool = False) -> list[
     the tool tables added beside them need them. The documentation site's tools likewise, in a
     `docs` group, when the template renders one (docs: mkdocs) and the package has no
     documentation site of its own (`own_site`: a mkdocs.yml, kept as it is)."""
+    if _backend(doc) != POETRY_BACKEND:
+        return []
     changes = []
-    for name in ("dev",) if own_site else ("dev", "docs"):
+    for name in GROUPS:
+        if own_site and name == "docs":
+            continue
         wanted = devgroup.requirements(_plain(render), name)
         have = _dependency_names(doc)
         missing = {key: requirement for key, requirement in wanted.items() if requirement and key not in have}
-        if not missing or _backend(doc) != POETRY_BACKEND:
+        if not missing:
             continue
         group = devgroup.Group(doc, name)
         for requirement in missing.values():

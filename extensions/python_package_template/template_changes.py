@@ -155,7 +155,8 @@ def _merge_table(
             merge.kept.append(f"{_where(here)}: kept {_show(ours)}; the template now has {_show(new_value)}")
 
 
-# The dependency groups the template writes: merged requirement by requirement (see devgroup).
+# The dependency groups the template writes: merged requirement by requirement (see devgroup),
+# and added by onboarding (pyproject_merge.add_dev_dependencies).
 GROUPS = ("dev", "docs")
 
 
