@@ -38,6 +38,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench_update import packed  # noqa: E402 (the repository as a server holds it)
+
 from helpers import REQUIRED_ANSWERS, git, git_commit_all, git_init, template_snapshot, write_tree  # noqa: E402
 
 TARGET = 1.15
@@ -52,12 +54,6 @@ def trivial_template(root: Path) -> Path:
     git_commit_all(root, "trivial template")
     git("tag", "v1.0.0", cwd=root)
     return root
-
-
-def packed(template: Path) -> Path:
-    """The repository as a server or a clone holds it: its objects in a pack (see bench_update)."""
-    git("gc", "--quiet", "--prune=now", cwd=template)
-    return template
 
 
 def copy_once(template: Path, answers: dict[str, str], destination: Path) -> tuple[float, float]:
