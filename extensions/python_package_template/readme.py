@@ -125,21 +125,18 @@ def section_for(heading: str, sections: tuple[tuple[str, tuple[str, ...]], ...] 
     return [name for name, names in sections if any(f" {n} " in words for n in names)]
 
 
-def present_sections(text: str) -> set[str]:
-    found: set[str] = set()
-    for _, heading in headings(text)[1:] if _has_title(text) else headings(text):
-        found.update(section_for(heading))
-    return found
-
-
-def _has_title(text: str) -> bool:
+def present_sections(text: str, sections: tuple[tuple[str, tuple[str, ...]], ...] = SECTIONS) -> set[str]:
+    """The `sections` the README's headings name, its title (a first heading that names none of
+    SECTIONS) left out."""
     found = headings(text)
-    return bool(found) and not section_for(found[0][1])
+    if found and not section_for(found[0][1]):
+        found = found[1:]
+    return {name for _, heading in found for name in section_for(heading, sections)}
 
 
-def missing_sections(text: str) -> list[str]:
-    present = present_sections(text)
-    return [name for name, _ in SECTIONS if name not in present]
+def missing_sections(text: str, sections: tuple[tuple[str, tuple[str, ...]], ...] = SECTIONS) -> list[str]:
+    present = present_sections(text, sections)
+    return [name for name, _ in sections if name not in present]
 
 
 def template_sections(template_readme: str) -> dict[str, str]:
@@ -157,9 +154,7 @@ def template_sections(template_readme: str) -> dict[str, str]:
 
 def append_skeleton(text: str, template_readme: str) -> tuple[str, list[str]]:
     """`text` with the missing sections appended as a marked skeleton; the sections added."""
-    titled = headings(text)[1:] if _has_title(text) else headings(text)
-    named = {name for _, heading in titled for name in section_for(heading, ONBOARDING_SECTIONS)}
-    missing = missing_sections(text) + [name for name, _ in ONBOARDING_SECTIONS if name not in named]
+    missing = missing_sections(text, SECTIONS + ONBOARDING_SECTIONS)
     available = template_sections(template_readme)
     added = [name for name in available if name in missing]  # in the template's order
     if not added:
