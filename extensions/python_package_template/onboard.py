@@ -256,7 +256,7 @@ class _Package:
     def refuse_outside(self) -> None:
         """Refuse, by name, a file that would be written outside the package's repository."""
         root = Path(git_output(self.path, "rev-parse", "--show-toplevel") or self.path)
-        leaving = safety.outside(root, [*self.planned, *(old for old, _ in self.renames)])
+        leaving = safety.outside(root, self.planned)  # a rename plans its old name too (None: removed)
         if leaving:
             raise OnboardError(
                 f"{', '.join(leaving)}: outside the package's repository {root} (a symlink leads out of it),"
@@ -269,7 +269,7 @@ class _Package:
         plan would overwrite someone's edit."""
         changed = [
             relative
-            for relative in [*self.planned, *(old for old, _ in self.renames)]
+            for relative in self.planned  # a rename plans its old name too
             if relative in self.seen and self._original(relative) != self.seen[relative]
         ]
         if changed:
@@ -742,7 +742,7 @@ def _onboard(
     doc = tomlkit.parse(pyproject_text).unwrap()
     legacy = setuptools_legacy.is_legacy(path, doc)
     if legacy:  # setuptools, metadata in setup.cfg / setup.py: both stay as they are
-        meta, where, notes = setuptools_legacy.legacy_metadata(path)
+        meta, _, notes = setuptools_legacy.legacy_metadata(path)
         report.notes += notes
         doc = {**doc, "project": meta}
     elif not has_metadata(doc):
@@ -786,7 +786,7 @@ def _onboard(
         _plan_licence(package, render, licence)
         readme = _readme(package, render, licence.is_mit, answers, urls)
         new_text, changes, conflicts, notes, added_urls = merge_pyproject(
-            pyproject_text or _legacy_build_system(package, legacy),
+            pyproject_text or _legacy_build_system(package),
             (render / "pyproject.toml").read_text(encoding="utf-8"),
             path,
             readme=readme,
@@ -838,10 +838,11 @@ def _onboard(
     report.status = ONBOARDED if report.changed_files else UNCHANGED
 
 
-def _legacy_build_system(package: _Package, legacy: bool) -> str:
-    """The pyproject.toml a setup.cfg / setup.py package starts from: its build as it is today."""
+def _legacy_build_system(package: _Package) -> str:
+    """The pyproject.toml a setup.cfg / setup.py package without one starts from: its build as it
+    is today (a package with neither was refused as no package before)."""
     where = " and ".join(setuptools_legacy.legacy_files(package.path))
-    return setuptools_legacy.BUILD_SYSTEM.format(where=where) if legacy else ""
+    return setuptools_legacy.BUILD_SYSTEM.format(where=where)
 
 
 def _setup_cfg(package: _Package, readme: str | None, licence_is_mit: bool) -> None:
