@@ -425,22 +425,11 @@ def _has_template(path: Path) -> bool:
     return bool(path.is_dir() and read_answers(path).get("_src_path"))
 
 
-def _map(
-    func: Callable[[Any], Any], items: Sequence[Any], jobs: int, progress=None, processes: bool = False
-) -> list[Any]:
-    """func(item) for each item, `jobs` at a time, results in input order. Threads for work that
-    waits on git; processes for Copier, which works in the process that runs it."""
+def _map(func: Callable[[Any], Any], items: Sequence[Any], jobs: int, progress=None) -> list[Any]:
+    """func(item) for each item, `jobs` threads at a time (for work that waits on git), results in
+    input order. Copier's work goes to processes instead (fleet_update, workers.run_all)."""
     results: list[Any] = [None] * len(items)
     workers = max(1, min(jobs, len(items) or 1))
-    if processes:  # all or nothing under Ctrl-C, SIGTERM and a killed command (see workers)
-        done = [0]
-
-        def show(index: int, result: Any) -> None:
-            done[0] += 1
-            if progress:
-                progress(done[0], len(items), result)
-
-        return run_all(func, [(item,) for item in items], workers, show)
     pool = ThreadPoolExecutor(max_workers=workers)
     with pool:
         futures = {pool.submit(func, item): index for index, item in enumerate(items)}
@@ -810,9 +799,7 @@ def _update(path: Path, vcs_ref: str | None, releases: Releases, trust: Trust, r
         report.status = CONFLICTS if report.conflicts else UPDATED
     finally:
         with signals_held():  # a second signal must not stop the clean-up half way
-            if worktree.exists():
-                _git(path, "worktree", "remove", "--force", "--force", str(worktree), check=False)
-            _git(path, "worktree", "unlock", str(worktree), check=False)  # else prune keeps it
+            _remove_worktree(path, worktree)
             _git(path, "worktree", "prune", check=False)
             shutil.rmtree(workdir, ignore_errors=True)
             if not committed:
@@ -832,14 +819,12 @@ def clean_stale_updates(path: Path) -> list[str]:
     their own. A branch with an update commit, awaiting review, stays. Returns what went."""
     cleaned = []
     checked_out = set()
-    for block in _git(path, "worktree", "list", "--porcelain").split("\n\n"):
-        fields = dict(line.partition(" ")[::2] for line in block.splitlines() if line)
+    for fields in _worktrees(path):
         branch = fields.get("branch", "").removeprefix("refs/heads/")
         reason = LOCK_REASON.match(fields.get("locked", ""))
         if reason and not process_alive(int(reason["pid"])):
             worktree = Path(fields["worktree"])
-            _git(path, "worktree", "remove", "--force", "--force", str(worktree), check=False)
-            _git(path, "worktree", "unlock", str(worktree), check=False)  # gone already: prune it
+            _remove_worktree(path, worktree)
             if worktree.parent.name.startswith("ppt-update-"):
                 shutil.rmtree(worktree.parent, ignore_errors=True)
                 if worktree.parent.parent.name.startswith("ppt-run-"):  # the killed run's own
@@ -861,10 +846,25 @@ def clean_stale_updates(path: Path) -> list[str]:
     return cleaned
 
 
+def _worktrees(path: Path) -> list[dict[str, str]]:
+    """`git worktree list --porcelain`: {"worktree": ..., "branch": ..., "locked": ...} for each,
+    the repository's own first."""
+    return [
+        dict(line.partition(" ")[::2] for line in block.splitlines() if line)
+        for block in _git(path, "worktree", "list", "--porcelain").split("\n\n")
+        if block.strip()
+    ]
+
+
+def _remove_worktree(path: Path, worktree: Path) -> None:
+    """The worktree gone, locked or not, and unlocked (else `git worktree prune` keeps it)."""
+    _git(path, "worktree", "remove", "--force", "--force", str(worktree), check=False)
+    _git(path, "worktree", "unlock", str(worktree), check=False)
+
+
 def _worktree_of(path: Path, branch: str) -> str | None:
     """The worktree other than `path` that has `branch` checked out, if any."""
-    for block in _git(path, "worktree", "list", "--porcelain").split("\n\n")[1:]:
-        fields = dict(line.partition(" ")[::2] for line in block.splitlines() if line)
+    for fields in _worktrees(path)[1:]:
         if fields.get("branch") == f"refs/heads/{branch}":
             return fields["worktree"]
     return None
@@ -905,7 +905,17 @@ def fleet_update(
     releases = Releases()
     releases.lookup({str(read_answers(p).get("_src_path")) for p in packages if _has_template(p)})
     work = functools.partial(update_package, vcs_ref=vcs_ref, releases=releases, trust=trust or Trust.load())
-    return _map(work, packages, jobs, progress, processes=True)
+    done = [0]
+
+    def show(index: int, result: Any) -> None:
+        done[0] += 1
+        if progress:
+            progress(done[0], len(packages), result)
+
+    # In processes, as Copier works in the process that runs it; all or nothing under Ctrl-C,
+    # SIGTERM and a killed command (see workers).
+    results = run_all(work, [(package,) for package in packages], max(1, min(jobs, len(packages) or 1)), show)
+    return [_as_report(package, result) for package, result in zip(packages, results, strict=True)]
 
 
 UPDATE_HEADINGS = ("package", "status", "from", "to", "branch", "files changed", "to resolve")
@@ -945,7 +955,6 @@ def _run_update(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"[{done}/{total}] {report.path}: {report.status}{detail}", file=err, flush=True)
 
     reports = fleet_update(args.paths, args.vcs_ref, args.jobs, progress, Trust.load(args.template))
-    reports = [_as_report(p, r) for p, r in zip(find_packages(args.paths), reports, strict=True)]
     failed = [r for r in reports if r.status in (FAILED, CONFLICTS)]
     interrupted = any(r.status == INTERRUPTED for r in reports)
     if args.json:
