@@ -155,3 +155,41 @@ def run_cli(*args: str | Path, **kwargs) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = cli.main([str(a) for a in args], out=out, err=err, **kwargs)
     return code, out.getvalue(), err.getvalue()
+
+
+def start_slowed_cli(
+    tmp_path: Path, hook: str, *args: str | Path, deadline: float
+) -> tuple[subprocess.Popen, Path]:
+    """The `python-package-template` command, with `args`, run as a terminal runs it (in a process
+    group of its own), with `hook` loaded first as its sitecustomize: code that slows one of its
+    writes down and touches $PPT_TEST_WINDOW inside it. Returns once that window is open (within
+    `deadline` seconds), with the TMPDIR the command was given."""
+    import time
+
+    hooks = tmp_path / "hooks"
+    hooks.mkdir(exist_ok=True)
+    (hooks / "sitecustomize.py").write_text(hook)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir(exist_ok=True)
+    window = tmp_path / "window-open"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(hooks), str(TEMPLATE_ROOT / "extensions")]),
+        "PPT_TEST_WINDOW": str(window),
+        "TMPDIR": str(scratch),
+    }
+    command = [sys.executable, "-c", "from python_package_template.cli import main; raise SystemExit(main())"]
+    process = subprocess.Popen(
+        [*command, *map(str, args)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal gives a command
+    )
+    ends = time.monotonic() + deadline
+    while not window.exists():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < ends, f"{args[0]} never reached its slowed write"
+        time.sleep(0.05)
+    return process, scratch

@@ -15,9 +15,7 @@ import os
 import re
 import shlex
 import signal
-import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +30,7 @@ from helpers import (
     git_repo,
     render,
     run_cli,
+    start_slowed_cli,
     template_snapshot,
     tree_contents,
 )
@@ -507,31 +506,7 @@ fleet.copier_update = slow_copier_update
 )
 def test_an_update_killed_midway_leaves_nothing_a_rerun_trips_on(template, tmp_path, sig, jobs):
     paths = [package(template, tmp_path / "packages", f"pkg-{n}", "v1.0.0") for n in range(2)]
-    hooks = tmp_path / "hooks"
-    hooks.mkdir()
-    (hooks / "sitecustomize.py").write_text(SLOW_UPDATE)
-    window = tmp_path / "window-open"
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(hooks), str(TEMPLATE_ROOT / "extensions")]),
-        "PPT_TEST_WINDOW": str(window),
-        "TMPDIR": str(scratch),
-    }
-    command = [sys.executable, "-c", "from python_package_template.cli import main; raise SystemExit(main())"]
-    process = subprocess.Popen(
-        [*command, "update", "--jobs", jobs, *map(str, paths)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 120
-    while not window.exists():
-        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
-        time.sleep(0.05)
+    process, scratch = start_slowed_cli(tmp_path, SLOW_UPDATE, "update", "--jobs", jobs, *paths, deadline=120)
     os.killpg(process.pid, sig)
     out, err = process.communicate(timeout=120)
     if sig != signal.SIGKILL:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import TEMPLATE_ROOT, git, git_repo, run_cli, tree_contents
+from helpers import TEMPLATE_ROOT, git, git_repo, run_cli, start_slowed_cli, tree_contents
 from old_packages import MIT_TEXT
 from python_package_template import onboard
 from python_package_template.journal import journal_for
@@ -186,36 +186,6 @@ onboard.write_file = slow_write_file
 """
 
 
-def start_onboarding(tmp_path: Path, template: Path, packages: list[Path]) -> tuple[subprocess.Popen, Path]:
-    hooks = tmp_path / "hooks"
-    hooks.mkdir(exist_ok=True)
-    (hooks / "sitecustomize.py").write_text(SLOW_WRITES)
-    scratch = tmp_path / "tmp"
-    scratch.mkdir(exist_ok=True)
-    window = tmp_path / "window-open"
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(hooks), str(TEMPLATE_ROOT / "extensions")]),
-        "PPT_TEST_WINDOW": str(window),
-        "TMPDIR": str(scratch),
-    }
-    command = [sys.executable, "-c", "from python_package_template.cli import main; raise SystemExit(main())"]
-    process = subprocess.Popen(
-        [*command, "onboard", "--yes", "--jobs", "2", "--template", str(template), *map(str, packages)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # its own process group, as a terminal gives a command
-    )
-    deadline = time.monotonic() + 300
-    while not window.exists():
-        assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline, "onboarding never started writing"
-        time.sleep(0.05)
-    return process, scratch
-
-
 def whole_or_untouched(package: Path, before: dict[str, bytes]) -> str:
     """ "untouched", "whole", or (only after SIGKILL, which no process can catch) "journal": half
     written, with the journal from which the next run puts it back."""
@@ -248,7 +218,18 @@ def test_an_onboarding_interrupted_while_writing_leaves_each_package_whole_or_un
 ):
     packages = [git_repo(tmp_path / f"tiny-tool-{n}", TINY) for n in range(3)]
     before = {p: tree_contents(p) for p in packages}
-    process, scratch = start_onboarding(tmp_path, template, packages)
+    process, scratch = start_slowed_cli(
+        tmp_path,
+        SLOW_WRITES,
+        "onboard",
+        "--yes",
+        "--jobs",
+        "2",
+        "--template",
+        template,
+        *packages,
+        deadline=300,
+    )
     name, _, target = how.partition(" to the ")
     sig = getattr(signal, name)
     if target == "process group":
