@@ -47,8 +47,8 @@ from .template_source import (
     TEMPLATE_URL,
     ReleaseTags,
     TemplateError,
-    _is_url,
     editable_checkout,
+    src_path_of,
     template_tags,
 )
 from .workers import Interrupted, in_worker, process_alive, run_all, signals_held
@@ -293,7 +293,7 @@ class Trust:
         configured = [TEMPLATE_URL, os.environ.get(TEMPLATE_ENV, "").strip(), *given]
         if editable_checkout():
             configured.append(str(editable_checkout()))
-        templates = [_as_src_path(t) for t in configured if t]
+        templates = [src_path_of(t) for t in configured if t]
         entries, settings_path = _copier_trust()
         return cls(tuple(templates + entries), settings_path)
 
@@ -311,13 +311,6 @@ class Trust:
             f" run that template's code on this machine. If you trust it, run `{TEMPLATE_NAME} update --template"
             f" {shown} {path}`, or add it to `trust:` in Copier's settings ({self.settings_path})."
         )
-
-
-def _as_src_path(template: str) -> str:
-    """A template as its packages' answers files record it (see template_tags)."""
-    if _is_url(template):
-        return without_credentials(template)
-    return str(Path(template).expanduser().resolve())
 
 
 def _copier_trust() -> tuple[list[str], str]:

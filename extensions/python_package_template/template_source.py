@@ -242,13 +242,19 @@ class TemplateSource:
         return answers, errors
 
 
+def src_path_of(template: str) -> str:
+    """A template as the packages' answers files record it (`_src_path`) and reports show it: a
+    URL without its credentials, a path absolute and resolved."""
+    return without_credentials(template) if _is_url(template) else str(Path(template).expanduser().resolve())
+
+
 def template_tags(template: str | Path | None) -> tuple[str, list[str]]:
     """(_src_path, release tags oldest first) of a template, without cloning it."""
     if template is None:
         template = default_template()
     template = str(template)
-    location = template if _is_url(template) else str(Path(template).expanduser().resolve())
-    src_path = without_credentials(location)  # what is recorded and reported
+    src_path = src_path_of(template)  # what is recorded and reported
+    location = template if _is_url(template) else src_path  # a URL with its credentials, to reach it
     listing = _git_reach(src_path, "ls-remote", "--tags", location)
     named: dict[str, str] = {}  # tag -> the commit it names (an annotated tag's peeled `^{}` line wins)
     for sha, _, ref in (line.partition("\t") for line in listing.splitlines()):
@@ -265,11 +271,11 @@ def prepare_template(template: str | Path | None, vcs_ref: str | None, workdir: 
     if template is None:
         template = default_template()
     template = str(template)
+    src_path = src_path_of(template)
     if _is_url(template):
-        # Cloned with the credentials given, recorded (in answers files, reports) without them.
-        location, src_path = template, without_credentials(template)
+        location = template  # cloned with the credentials given, recorded (answers, reports) without
     else:
-        local = Path(template).expanduser().resolve()
+        local = Path(src_path)
         if not (local / "copier.yml").is_file():
             raise TemplateError(
                 f"{local} is not a Copier template (it has no copier.yml): give the template with"
@@ -284,7 +290,7 @@ def prepare_template(template: str | Path | None, vcs_ref: str | None, workdir: 
             ) from None
         if Path(top).resolve() != local:
             raise TemplateError(f"{local} is inside the git repository {top}; give the repository's root.")
-        location = src_path = str(local)
+        location = src_path
         if vcs_ref in (None, "HEAD") and _git("status", "--porcelain", cwd=local):
             warnings.warn(
                 f"{local} has uncommitted changes; onboarding uses committed template versions only.",
