@@ -10,6 +10,7 @@ the package lacks goes where its dev group is.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import tomlkit
@@ -171,6 +172,31 @@ class Group:
                     return
         elif key in self.names():
             del container[self.names()[key]]
+
+
+def declared_requirements(doc: dict) -> Iterator[tuple[str, str]]:
+    """(canonical name, version constraint) of each requirement a package declares, wherever it
+    does: Poetry's dependencies, dev-dependencies and groups, then [project]'s dependencies and
+    extras, then PEP 735 groups. What is not a requirement (a group include, an invalid string)
+    is left out."""
+    poetry = doc.get("tool", {}).get("poetry", {})
+    tables = [poetry.get("dependencies", {}), poetry.get("dev-dependencies", {})]
+    tables += [group.get("dependencies", {}) for group in poetry.get("group", {}).values()]
+    for table in tables:
+        for name, constraint in table.items():
+            version = constraint.get("version", "*") if isinstance(constraint, dict) else constraint
+            yield canonicalize_name(str(name)), str(version)
+    project = doc.get("project", {})
+    lists = [project.get("dependencies", []), *project.get("optional-dependencies", {}).values()]
+    lists += list(doc.get("dependency-groups", {}).values())
+    for entries in lists:
+        for entry in entries:
+            if isinstance(entry, str):
+                try:
+                    requirement = Requirement(entry)
+                except InvalidRequirement:
+                    continue
+                yield canonicalize_name(requirement.name), str(requirement.specifier) or "*"
 
 
 def requirement_name(entry: Any) -> str | None:

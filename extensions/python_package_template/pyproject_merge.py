@@ -263,29 +263,7 @@ def kept_backend_note(doc: Any) -> list[str]:
 
 
 def _dependency_names(doc: Any) -> set[str]:
-    names = set()
-    project = doc.get("project", {})
-    requirements = list(project.get("dependencies", []))
-    for extra in project.get("optional-dependencies", {}).values():
-        requirements += list(extra)
-    for requirement in requirements:
-        try:
-            names.add(canonicalize_name(Requirement(str(requirement)).name))
-        except InvalidRequirement:
-            continue
-    poetry = doc.get("tool", {}).get("poetry", {})
-    tables = [poetry.get("dependencies", {}), poetry.get("dev-dependencies", {})]
-    tables += [group.get("dependencies", {}) for group in poetry.get("group", {}).values()]
-    for table in tables:
-        names.update(canonicalize_name(str(name)) for name in table)
-    for group in doc.get("dependency-groups", {}).values():
-        for requirement in group:
-            if isinstance(requirement, str):
-                try:
-                    names.add(canonicalize_name(Requirement(requirement).name))
-                except InvalidRequirement:
-                    continue
-    return names
+    return {name for name, _ in devgroup.declared_requirements(doc)}
 
 
 def add_dev_dependencies(doc: Any, render: Any, own_site: bool = False) -> list[str]:

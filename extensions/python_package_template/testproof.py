@@ -27,9 +27,7 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-
+from .devgroup import requirement_name
 from .pyproject_merge import _dependency_names as dependency_names
 
 POETRY_BACKEND = "poetry.core.masonry.api"
@@ -84,14 +82,10 @@ class TestRun:
 
 
 def _names(requirements) -> set[str]:
-    names = set()
-    for entry in requirements or []:
-        if isinstance(entry, str):
-            try:
-                names.add(canonicalize_name(Requirement(entry).name))
-            except InvalidRequirement:
-                continue
-    return names
+    """The canonical names of the requirements in a list (what is not one left out)."""
+    return {
+        name for entry in requirements or [] if isinstance(entry, str) and (name := requirement_name(entry))
+    }
 
 
 def configures_pytest(path: Path, doc: dict) -> bool:

@@ -12,9 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
 
 PYTEST_MIN = 8  # the template's `minversion`
 SKIP_DIRS = {".git", ".venv", "venv", ".tox", "build", "dist", "node_modules"}
@@ -22,27 +20,9 @@ SKIP_DIRS = {".git", ".venv", "venv", ".tox", "build", "dist", "node_modules"}
 
 def pytest_constraints(doc: dict) -> list[str]:
     """The version constraints the package puts on pytest, wherever it names it."""
-    found = []
-    poetry = doc.get("tool", {}).get("poetry", {})
-    tables = [poetry.get("dependencies", {}), poetry.get("dev-dependencies", {})]
-    tables += [group.get("dependencies", {}) for group in poetry.get("group", {}).values()]
-    for table in tables:
-        for name, constraint in table.items():
-            if canonicalize_name(name) == "pytest":
-                version = constraint.get("version", "*") if isinstance(constraint, dict) else constraint
-                found.append(str(version))
-    project = doc.get("project", {})
-    lists = [project.get("dependencies", []), *project.get("optional-dependencies", {}).values()]
-    lists += list(doc.get("dependency-groups", {}).values())
-    for requirements in lists:
-        for entry in requirements:
-            try:
-                requirement = Requirement(entry) if isinstance(entry, str) else None
-            except InvalidRequirement:
-                continue
-            if requirement and canonicalize_name(requirement.name) == "pytest":
-                found.append(str(requirement.specifier) or "*")
-    return found
+    from .devgroup import declared_requirements
+
+    return [constraint for name, constraint in declared_requirements(doc) if name == "pytest"]
 
 
 def allows_pytest_8(constraint: str) -> bool:
