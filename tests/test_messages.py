@@ -13,7 +13,7 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
-from helpers import git, run_cli
+from helpers import git, git_commit_all, run_cli
 from test_onboard import CI_JOBS, git_repo
 
 
@@ -48,6 +48,7 @@ BROKEN_ANSWERS = {
     "invalid-yaml": ("_commit: [v1.0.0\n", ".copier-answers.yml is not valid YAML ("),
     "empty": ("", ".copier-answers.yml is empty: it must record the template (_src_path) and its version"),
     "a-list": ("- v1.0.0\n", ".copier-answers.yml holds a list, not answers"),
+    "not-utf-8": (b"_src_path: caf\xe9\n_commit: v1.0.0\n", ".copier-answers.yml is not UTF-8 text ("),
 }
 NONE_AT_ALL = "no .copier-answers.yml: the package was not made from the template (onboard it first)"
 
@@ -56,7 +57,11 @@ NONE_AT_ALL = "no .copier-answers.yml: the package was not made from the templat
 def broken_fleet(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("broken")
     for name, (text, _) in BROKEN_ANSWERS.items():
-        package_with(root, name, {".copier-answers.yml": text})
+        if isinstance(text, str):
+            package_with(root, name, {".copier-answers.yml": text})
+        else:  # bytes that are no UTF-8 text
+            (package_with(root, name) / ".copier-answers.yml").write_bytes(text)
+            git_commit_all(root / name, "an answers file in Latin-1")
     package_with(root, "never-onboarded")
     return root
 

@@ -18,7 +18,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import tomlkit
-import yaml
 from packaging.version import InvalidVersion, Version
 
 from . import proof, setuptools_legacy
@@ -31,9 +30,10 @@ from .packagefiles import (
     load_ci,
     pyproject_bom_error,
     pyproject_metadata,
+    read_answers,
     readme_field,
 )
-from .template_source import ANSWERS_FILE, ReleaseTags, release_tags
+from .template_source import ReleaseTags, release_tags
 from .yaml_edits import release_tag_version
 
 PASS, FAIL, WARN, SKIP = "pass", "fail", "warn", "skip"
@@ -213,17 +213,6 @@ def check_ci(path: Path, answers: dict) -> list[RuleResult]:
     if release_tag_version(str(ref)) is None:
         return [present, RuleResult("ci-include-pinned", FAIL, f"ref {ref!r} is not a release tag")]
     return [present, RuleResult("ci-include-pinned", PASS, f"ref {ref}")]
-
-
-def read_answers(path: Path) -> dict:
-    file = path / ANSWERS_FILE
-    if not file.is_file():
-        return {}
-    try:
-        answers = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError:
-        return {}
-    return answers if isinstance(answers, dict) else {}
 
 
 def check_answers(

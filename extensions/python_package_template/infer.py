@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
-import yaml
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
@@ -22,11 +21,11 @@ from .packagefiles import (
     ci_includes,
     find_licence_file,
     find_readme,
+    load_answers,
     load_ci,
     pyproject_bom_error,
     pyproject_metadata,
     requires_python,
-    unreadable_answers,
 )
 from .setuptools_legacy import is_legacy, legacy_files, legacy_metadata
 from .template_source import ANSWERS_FILE
@@ -185,12 +184,10 @@ def infer_answers(path: Path, python_choices: tuple[str, ...] = ()) -> Inferred:
     inferred = Inferred()
 
     # A package made from (or onboarded to) the template already says.
-    answers_file = path / ANSWERS_FILE
-    if answers_file.is_file():
-        problem = unreadable_answers(path)
-        if problem:  # an empty one, or one without _commit, is written anew
-            raise NotAPackage(f"{path}: {problem}")
-        recorded = yaml.safe_load(answers_file.read_text(encoding="utf-8")) or {}
+    recorded, problem = load_answers(path)
+    if problem:  # an empty one, or one without _commit, is written anew
+        raise NotAPackage(f"{path}: {problem}")
+    if recorded is not None:
         for name, value in recorded.items():
             if not name.startswith("_"):
                 inferred.set(name, value, ANSWERS_FILE)

@@ -140,24 +140,40 @@ _FROM_GIT = f"restore it from git (`git log -p -- {ANSWERS_FILE}`)"
 _RESTORE = f"{_FROM_GIT}, or onboard the package again"
 
 
-def unreadable_answers(path: Path) -> str:
-    """ "" when the package has no answers file or one that reads as answers; else why it cannot
-    be read (not UTF-8, not YAML, not a mapping) and what to do."""
+def load_answers(path: Path) -> tuple[dict | None, str]:
+    """(the package's answers, "") when its answers file reads as answers, (None, "") when it has
+    none or an empty one; else (None, why it cannot be read (not UTF-8, not YAML, not a mapping)
+    and what to do). Every reader of the answers file goes through here: it is read once."""
     file = path / ANSWERS_FILE
     if not file.is_file():
-        return ""
+        return None, ""
     try:
         answers = yaml.safe_load(file.read_text(encoding="utf-8"))
     except UnicodeDecodeError as error:
-        return f"{ANSWERS_FILE} is not UTF-8 text ({error.reason} at byte {error.start}): {_FROM_GIT}"
+        return None, f"{ANSWERS_FILE} is not UTF-8 text ({error.reason} at byte {error.start}): {_FROM_GIT}"
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or "cannot be parsed"
-        return f"{ANSWERS_FILE} is not valid YAML ({problem}{where}): fix it or {_FROM_GIT}"
+        return None, f"{ANSWERS_FILE} is not valid YAML ({problem}{where}): fix it or {_FROM_GIT}"
     if answers is not None and not isinstance(answers, dict):
-        return f"{ANSWERS_FILE} holds a {type(answers).__name__}, not answers (key: value lines): {_FROM_GIT}"
-    return ""
+        return (
+            None,
+            f"{ANSWERS_FILE} holds a {type(answers).__name__}, not answers (key: value lines): {_FROM_GIT}",
+        )
+    return answers, ""
+
+
+def unreadable_answers(path: Path) -> str:
+    """ "" when the package has no answers file or one that reads as answers; else why it cannot
+    be read and what to do (see load_answers)."""
+    return load_answers(path)[1]
+
+
+def read_answers(path: Path) -> dict:
+    """The package's answers; {} when it has none, or none that can be read (unreadable_answers
+    says why)."""
+    return load_answers(path)[0] or {}
 
 
 def answers_problem(path: Path) -> str:
@@ -167,10 +183,9 @@ def answers_problem(path: Path) -> str:
     file = path / ANSWERS_FILE
     if not file.is_file():
         return f"no {ANSWERS_FILE}: the package was not made from the template (onboard it first)"
-    problem = unreadable_answers(path)
+    answers, problem = load_answers(path)
     if problem:
         return problem
-    answers = yaml.safe_load(file.read_text(encoding="utf-8"))
     if answers is None:
         return f"{ANSWERS_FILE} is empty: it must record the template (_src_path) and its version (_commit); {_RESTORE}"
     missing = [key for key in ("_src_path", "_commit") if not answers.get(key)]
