@@ -399,7 +399,7 @@ def _check(args: argparse.Namespace, data: dict[str, str], out: TextIO, err: Tex
         template = {"src_path": src_path, "latest_tag": tags[-1] if tags else None}
     except TemplateError as error:
         print(f"warning: {error} The template-version rule is skipped.", file=err)
-        unreachable = str(error).split(". Give the template", 1)[0]
+        unreachable = error.reason
     with tempfile.TemporaryDirectory(prefix="ppt-template-") as workdir:
         source = None
         if args.prove_tests:  # the own-tests rule plans onboarding, so it needs the template

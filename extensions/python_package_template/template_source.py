@@ -43,7 +43,14 @@ _CHECKOUT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class TemplateError(Exception):
-    """The template cannot be used (not found, not a git repository, no such version)."""
+    """The template cannot be used (not found, not a git repository, no such version). `reason`
+    is the message without what to do about it, for a one-line report; git's own words (its
+    credentials masked), when git failed, are in `git_said`."""
+
+    def __init__(self, message: str, reason: str = "", git_said: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message
+        self.git_said = git_said
 
 
 def editable_checkout() -> Path | None:
@@ -79,8 +86,8 @@ def _git(*args: str, cwd: Path | None = None) -> str:
     result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL)
     if result.returncode != 0:
         # git echoes URLs, credentials included: never show those.
-        message = f"git {' '.join(args)} failed: {result.stderr.strip() or result.stdout.strip()}"
-        raise TemplateError(mask_credentials(message))
+        said = mask_credentials(result.stderr.strip() or result.stdout.strip())
+        raise TemplateError(mask_credentials(f"git {' '.join(args)} failed: ") + said, git_said=said)
     return result.stdout.strip()
 
 
@@ -90,12 +97,13 @@ def _git_reach(src_path: str, *args: str) -> str:
     try:
         return _git(*args)
     except TemplateError as error:
-        reason = str(error).split(" failed: ", 1)[-1].splitlines()[0].removeprefix("fatal: ")
-        reason = re.sub(r"^unable to access '[^']*': ", "", reason)
+        said = (error.git_said.splitlines() or [""])[0].removeprefix("fatal: ")
+        said = re.sub(r"^unable to access '[^']*': ", "", said)
+        reason = f"cannot reach the template {src_path} ({said.strip()})"
         raise TemplateError(
-            f"cannot reach the template {src_path} ({reason.strip()}). Give the template with"
-            f" --template PATH_OR_URL, or set {TEMPLATE_ENV} to it (a local clone works:"
-            f" `git clone {TEMPLATE_URL}`, then `export {TEMPLATE_ENV}=$PWD/python-package-template`)."
+            f"{reason}. Give the template with --template PATH_OR_URL, or set {TEMPLATE_ENV} to it (a local"
+            f" clone works: `git clone {TEMPLATE_URL}`, then `export {TEMPLATE_ENV}=$PWD/python-package-template`).",
+            reason=reason,
         ) from None
 
 
