@@ -16,6 +16,9 @@ import questionary
 
 from .template_source import Question, TemplateSource
 
+# What a choice shows while it waits (a prompt that looks idle reads as a hung command).
+CHOOSING = "(waiting for your answer: arrow keys to choose, Enter to confirm)"
+
 ACCEPT = "Onboard it with these answers"
 CORRECT = "Correct some answers"
 SKIP = "Skip this package"
@@ -60,7 +63,7 @@ def _ask_one(
             f"{question.name}:",
             choices=list(question.choices),
             default=default,
-            instruction="(waiting for your answer: arrow keys to choose, Enter to confirm)",
+            instruction=CHOOSING,
             **prompt_kwargs,
         ).unsafe_ask()
     else:
@@ -121,7 +124,7 @@ def confirm_answers(
             f"{label}:",
             choices=[ACCEPT, CORRECT, SKIP],
             default=ACCEPT,
-            instruction="(waiting for your answer: arrow keys to choose, Enter to confirm)",
+            instruction=CHOOSING,
             **prompt_kwargs,
         ).unsafe_ask()
         if choice == SKIP:
