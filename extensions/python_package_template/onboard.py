@@ -806,9 +806,7 @@ def _onboard(
             package.write("pyproject.toml", new_text, changes)
             if (path / "poetry.lock").is_file():
                 report.notes.append("poetry.lock: pyproject.toml changed; run `poetry lock` to refresh it")
-        # The template's tests are decided on pyproject.toml as planned (it may gain pytest); the
-        # proof runs the suite as the package runs it today.
-        tests = testproof.plan_for(path)
+        # The template's tests are decided on pyproject.toml as planned (it may gain pytest).
         planned = testproof.plan_for(path, package.read("pyproject.toml"))
         meta, _ = pyproject_metadata(doc)
         facts = {"readme": readme, "runner": planned.runner, "code": code[0] if code else None}
@@ -825,8 +823,8 @@ def _onboard(
         package.refuse_outside()
         if package.planned:
             _prove(package, before(), licence.is_mit, added_urls)
-            if prove_tests:
-                _prove_tests(package, tests, {} if runs is None else runs)
+            if prove_tests:  # the suite as the package runs it today: nothing is written yet
+                _prove_tests(package, testproof.plan_for(path), {} if runs is None else runs)
     blockers = toolsettings.pytest_blockers(path, doc, planned.runner) + list(tried)
     report.notes += toolsettings.next_steps(answers, blockers)
     if dry_run:
