@@ -18,6 +18,7 @@ import datetime
 import functools
 import json
 import keyword
+import os
 import re
 import subprocess
 import sys
@@ -629,7 +630,10 @@ def owned_renders(
             "renders": renders,
         }
         path = Path(str(template_dir)) / ".owned-renders.json"
-        path.write_text(json.dumps(found), encoding="utf-8")
+        # A new file, the user's only, and never through a symlink the checkout might hold.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        with os.fdopen(os.open(path, flags, 0o600), "w", encoding="utf-8") as file:
+            json.dump(found, file)
     except Exception:  # noqa: BLE001 (the migration renders them itself, and says what fails)
         return ""
     return str(path)

@@ -694,6 +694,26 @@ def test_copier_renders_the_owned_files_as_the_migration_would_and_it_merges_the
     assert "## Getting help" in (package / "README.md").read_text()
 
 
+def test_copiers_renders_are_never_written_through_a_symlink_in_the_checkout(template, tmp_path):
+    import importlib.util
+
+    from jinja2.sandbox import SandboxedEnvironment
+
+    spec = importlib.util.spec_from_file_location(
+        "context_for_symlink", template.path / "extensions" / "context.py"
+    )
+    context = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(context)
+    package = package_at_v1(template, tmp_path / "lookup-client")
+    checkout = shutil.copytree(template.path, tmp_path / "checkout")
+    elsewhere = tmp_path / "elsewhere.json"
+    (checkout / ".owned-renders.json").symlink_to(elsewhere)
+    env = SandboxedEnvironment(keep_trailing_newline=True, extensions=[context.TemplateContext])
+    new_answers = {**answers(package), "_commit": "v2.0.0"}
+    assert context.owned_renders(env, new_answers, checkout, "v1.0.0", package, ".copier-answers.yml") == ""
+    assert not elsewhere.exists()  # the migration renders them itself instead
+
+
 # --- the packages the team owns: rewritten, onboarded flat Poetry 1, onboarded Apache -----------
 
 REWRITTEN_README = """\
