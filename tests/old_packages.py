@@ -140,3 +140,19 @@ def write_internal_lib(parent: Path) -> None:
     (internal / "src" / "internal_lib").mkdir(parents=True, exist_ok=True)
     (internal / "src" / "internal_lib" / "__init__.py").write_text("")
     (internal / "pyproject.toml").write_text(INTERNAL_LIB_PYPROJECT)
+
+
+# A tiny package already in PEP 621 form (Poetry 2), for the onboarding and hardening stories.
+TINY_PYPROJECT = """\
+[project]
+name = "tiny-tool"
+version = "2.0.0"
+description = "A tiny tool."
+authors = [{ name = "Alex Doe", email = "alex@example.org" }]
+requires-python = ">=3.11"
+dependencies = []
+
+[build-system]
+requires = ["poetry-core>=2.0.0,<3.0.0"]
+build-backend = "poetry.core.masonry.api"
+"""

@@ -19,24 +19,12 @@ from pathlib import Path
 import pytest
 
 from helpers import TEMPLATE_ROOT, git, git_repo, run_cli, start_slowed_cli, tree_contents
-from old_packages import MIT_TEXT
+from old_packages import MIT_TEXT, TINY_PYPROJECT
 from python_package_template import onboard
 from python_package_template.journal import journal_for
 
 TINY = {
-    "pyproject.toml": """\
-[project]
-name = "tiny-tool"
-version = "2.0.0"
-description = "A tiny tool."
-authors = [{ name = "Alex Doe", email = "alex@example.org" }]
-requires-python = ">=3.11"
-dependencies = []
-
-[build-system]
-requires = ["poetry-core>=2.0.0,<3.0.0"]
-build-backend = "poetry.core.masonry.api"
-""",
+    "pyproject.toml": TINY_PYPROJECT,
     "README.md": "# Tiny Tool\n\nIt does tiny things, very quickly.\n",
     "LICENSE": ("MIT License\n\n" + MIT_TEXT).format(year=2020, holder="Alex Doe"),
     "src/tiny_tool/__init__.py": '__version__ = "2.0.0"\n',

@@ -14,6 +14,7 @@ import yaml
 from markdown_it import MarkdownIt
 
 from helpers import git, git_commit_all, run_cli
+from old_packages import TINY_PYPROJECT
 from test_onboard import CI_JOBS, git_repo
 
 
@@ -197,7 +198,7 @@ def test_check_says_the_template_could_not_be_reached_not_that_it_has_no_release
 def old_python_package(root: Path, requires_python: str, authors: str | None) -> Path:
     from test_onboard import README_LACKING
 
-    pyproject = README_LACKING["pyproject.toml"].replace(
+    pyproject = TINY_PYPROJECT.replace(
         'requires-python = ">=3.11"', f"requires-python = {requires_python!r}".replace("'", '"')
     )
     if authors is None:

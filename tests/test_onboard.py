@@ -33,7 +33,7 @@ from helpers import (
     tree_contents,
     write_tree,
 )
-from old_packages import MIT_TEXT
+from old_packages import MIT_TEXT, TINY_PYPROJECT
 from python_package_template.infer import parse_remote, python_min_from
 from python_package_template.proof import Intended, build_package, compare
 from python_package_template.readme import SKELETON_END, SKELETON_START, missing_sections, placeholder_lines
@@ -181,19 +181,7 @@ See the docstrings.
 }
 
 README_LACKING = {
-    "pyproject.toml": """\
-[project]
-name = "tiny-tool"
-version = "2.0.0"
-description = "A tiny tool."
-authors = [{ name = "Alex Doe", email = "alex@example.org" }]
-requires-python = ">=3.11"
-dependencies = []
-
-[build-system]
-requires = ["poetry-core>=2.0.0,<3.0.0"]
-build-backend = "poetry.core.masonry.api"
-""",
+    "pyproject.toml": TINY_PYPROJECT,
     "README.md": """\
 # Tiny Tool
 

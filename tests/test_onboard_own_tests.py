@@ -216,9 +216,7 @@ def test_the_strict_pytest_settings_asked_for_on_pytest_7_leave_the_package_as_i
     package = make(tmp_path, "lookup-utils")
     before = tree_contents(package)
 
-    code, out, _ = run_cli(
-        "onboard",
-        "--yes",
+    strict = (
         "--prove-tests",
         "--json",
         "--jobs",
@@ -227,8 +225,8 @@ def test_the_strict_pytest_settings_asked_for_on_pytest_7_leave_the_package_as_i
         "test_settings=template",
         "--template",
         template,
-        package,
     )
+    code, out, _ = run_cli("onboard", "--yes", *strict, package)
 
     report = json.loads(out)["packages"][0]
     assert code == 1 and report["status"] == "error"
@@ -238,20 +236,7 @@ def test_the_strict_pytest_settings_asked_for_on_pytest_7_leave_the_package_as_i
     assert tree_contents(package) == before
 
     # --check shows the same result when asked, and changes nothing either.
-    code, out, _ = run_cli(
-        "onboard",
-        "--check",
-        "--no-build",
-        "--prove-tests",
-        "--json",
-        "--jobs",
-        "1",
-        "--data",
-        "test_settings=template",
-        "--template",
-        template,
-        package,
-    )
+    code, out, _ = run_cli("onboard", "--check", "--no-build", *strict, package)
     rules = {r["rule"]: r for r in json.loads(out)["packages"][0]["rules"]}
     assert code == 1 and rules["own-tests"]["status"] == "fail"
     assert "test_display_name_is_surname_first: passed before, no longer runs" in rules["own-tests"]["detail"]
